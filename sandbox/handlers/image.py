@@ -1,0 +1,65 @@
+"""AI Gen Studio Image API (seed 004 plus inferred tools, jobs and catalog)."""
+
+from __future__ import annotations
+
+from sandbox import catalog
+from sandbox.handlers import common
+from sandbox.views.aigenstudio import image_job
+
+
+def _create(operation_id: str, body: dict):
+    sb, account = common.sandbox(), common.account()
+    job, replayed, balance = sb.create_job(common.surface(), operation_id, account, body,
+                                           common.header("Idempotency-Key"))
+    out = {"job": image_job(sb, job, common.now(), common.base_url()), "remaining_paid_credits": balance,
+           "request_id": common.request_id()}
+    return (out, 200, {"Idempotent-Replayed": "true"}) if replayed else (out, 202)
+
+
+async def remove_background(body):
+    return _create("removeBackground", body)
+
+
+async def image_editing(body):
+    return _create("imageEditing", body)
+
+
+async def image_ai_edit(body):
+    return _create("imageAiEdit", body)
+
+
+async def ai_background(body):
+    return _create("aiBackground", body)
+
+
+async def image_generation(body):
+    return _create("imageGeneration", body)
+
+
+async def ad_creative(body):
+    return _create("adCreative", body)
+
+
+async def list_jobs(limit=20, cursor=None, api=None):
+    sb = common.sandbox()
+    jobs, more, next_cursor = sb.list_jobs(common.surface(), common.account(), limit, cursor, kind=api)
+    now, base = common.now(), common.base_url()
+    return {"jobs": [image_job(sb, j, now, base) for j in jobs], "has_more": more, "next_cursor": next_cursor,
+            "request_id": common.request_id()}
+
+
+async def get_job(job_id):
+    sb = common.sandbox()
+    job = sb.get_job(common.surface(), common.account(), job_id)
+    return {"job": image_job(sb, job, common.now(), common.base_url()), "request_id": common.request_id()}
+
+
+async def cancel_job(job_id):
+    sb = common.sandbox()
+    job = sb.cancel_job(common.surface(), common.account(), job_id)
+    return {"job": image_job(sb, job, common.now(), common.base_url()), "request_id": common.request_id()}
+
+
+async def list_tools():
+    tools = [{"id": tool_id, **info} for tool_id, info in catalog.IMAGE_TOOLS.items()]
+    return {"tools": tools, "request_id": common.request_id()}

@@ -1,0 +1,227 @@
+"""The sandbox's state and the operations on it, independent of HTTP.
+
+Handlers translate requests into calls on :class:`Sandbox` and its answers into vendor bodies;
+everything that decides something (auth, credits, idempotency, job lifecycle) happens here.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+
+from sandbox import planner
+from sandbox.accounts import Account, Accounts
+from sandbox.clock import Clock
+from sandbox.config import Config
+from sandbox.errors import ApiError
+from sandbox.files import ResultFiles
+from sandbox.ids import Ids
+from sandbox.jobs import Job
+from sandbox.store import MemoryStore
+from sandbox.surfaces import BY_NAME
+
+# How each surface names its jobs, and whether failed items are refunded (ProductAI keeps tokens).
+JOB_IDS = {
+    "aigenstudio-product-photo": ("uuid", True),
+    "aigenstudio-image": ("uuid", True),
+    "productai": ("number", False),
+    "productai-v1": ("job_hex", False),
+}
+
+
+def fingerprint(body) -> str:
+    """Canonical JSON: key order and whitespace do not change a request's identity."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Sandbox:
+    def __init__(self, config: Config | None = None):
+        self.config = config or Config()
+        seed = self.config.seed if self.config.seed is not None else random.SystemRandom().randrange(2**31)
+        self.ids = Ids(seed)
+        self.clock = Clock(self.config.clock, self.config.start)
+        self.accounts = Accounts([*self.config.accounts])
+        self.store = MemoryStore()
+        self.files = ResultFiles(self)
+        self._source_sizes: dict[str, tuple[int, int]] = {}
+
+    # auth
+    def authenticate(self, key: str | None) -> Account:
+        account = self.accounts.resolve(key)
+        if account is None:
+            raise ApiError("unauthorized")
+        if not account.enabled:
+            raise ApiError("forbidden", "API access is not enabled for this account.")
+        return account
+
+    # jobs
+    def create_job(self, surface: str, operation_id: str, account: Account, body: dict,
+                   idempotency_key: str | None = None) -> tuple[Job, bool, int]:
+        """(job, replayed, balance after). Same key + same body replays; another body conflicts."""
+        scope = (account.id, operation_id, idempotency_key) if idempotency_key else None
+        now = self.clock.now()
+        if scope is not None:
+            print_ = fingerprint(body)
+            ttl = self.config.idempotency_ttl_hours * 3600
+            record = self.store.claim_idempotency(scope, print_, now, ttl)
+            if record is not None:
+                if record.fingerprint != print_:
+                    raise ApiError("idempotency_conflict")
+                if record.job_id is None:
+                    raise ApiError("idempotency_in_progress")
+                job = self.store.get_job(surface, record.job_id)
+                return job, True, self.balance(account, surface)
+        try:
+            job, balance = self._new_job(surface, operation_id, account, body, now)
+        except BaseException:
+            if scope is not None:
+                self.store.release_idempotency(scope)
+            raise
+        if scope is not None:
+            self.store.complete_idempotency(scope, job.id)
+        return job, False, balance
+
+    def _new_job(self, surface: str, operation_id: str, account: Account, body: dict, now: float):
+        if operation_id == "createGeneration":
+            def own_asset(asset_id):
+                asset = self.store.get_asset(asset_id)
+                return asset if asset is not None and asset["account"] == account.id else None
+
+            plan = planner.productai_v1_generate(body, own_asset)
+        else:
+            plan = planner.PLANS[operation_id](body)
+        style, refund = JOB_IDS[surface]
+        ledger = BY_NAME[surface].ledger
+        job_id = {"uuid": lambda: self.ids.uuid(surface),
+                  "number": lambda: str(self.ids.number(surface)),
+                  "job_hex": lambda: self.ids.hex(surface, "job_")}[style]()
+        cost = 0 if account.sandbox else plan.cost
+        balance = self.accounts.charge(account, ledger, cost, job=job_id, at=now)
+        factor = self.config.slow_factor if plan.slow else 1.0
+        job = Job(job_id, surface, account.id, plan.kind, body, now, self.store.next_seq(), plan.items,
+                  self.config.queued_seconds * factor, self.config.processing_seconds * factor,
+                  credits=cost, sandbox=account.sandbox, ledger=ledger, refund_failed=refund,
+                  webhook_url=plan.webhook_url,
+                  extra={"pipeline": plan.pipeline, "params": plan.params, "format": plan.format,
+                         "size": plan.size, "scale": plan.scale})
+        self.store.put_job(job)
+        return job, balance
+
+    def get_job(self, surface: str, account: Account, job_id: str) -> Job:
+        """Another tenant's job is indistinguishable from a missing one: 404, never 403."""
+        job = self.store.get_job(surface, str(job_id))
+        if job is None or job.account != account.id:
+            raise ApiError("job_not_found", f"Job {job_id} was not found.")
+        self.settle(job)
+        return job
+
+    def list_jobs(self, surface: str, account: Account, limit: int, cursor: str | None, kind: str | None = None):
+        """Newest first; the cursor is the opaque position after the last job returned.
+
+        An unknown cursor yields an empty page rather than a 400: the cursor is schema-valid.
+        """
+        jobs = self.store.jobs_of(surface, account.id)
+        if kind is not None:
+            jobs = [j for j in jobs if j.kind == kind]
+        if cursor:
+            after = _decode_cursor(cursor)
+            jobs = [j for j in jobs if j.seq < after] if after is not None else []
+        page, more = jobs[:limit], len(jobs) > limit
+        for job in page:
+            self.settle(job)
+        next_cursor = _encode_cursor(page[-1].seq) if more and page else None
+        return page, more, next_cursor
+
+    def cancel_job(self, surface: str, account: Account, job_id: str) -> Job:
+        job = self.get_job(surface, account, job_id)
+        now = self.clock.now()
+        if job.finished(now):
+            raise ApiError("job_not_cancellable", f"Job {job_id} is {job.phase(now)} and cannot be cancelled.")
+        job.cancelled_at = now
+        self.store.put_job(job)
+        self.settle(job)
+        return job
+
+    def settle(self, job: Job) -> None:
+        """Once a job has ended: refund what the vendor refunds. Runs once per job."""
+        now = self.clock.now()
+        if job.settled or not job.finished(now):
+            return
+        job.settled = True
+        account = self.accounts.by_id.get(job.account)
+        if account is not None and job.refund_failed and job.credits:
+            refund = job.credits if job.phase(now) == "cancelled" else job.failed_cost_share()
+            self.accounts.credit(account, job.ledger, refund, reason="refund", job=job.id, at=now)
+        self.store.put_job(job)
+
+    def settle_all(self) -> None:
+        for job in self.store.unsettled():
+            self.settle(job)
+
+    def balance(self, account: Account, surface: str) -> int:
+        return self.accounts.balance(account, BY_NAME[surface].ledger)
+
+    def reset(self) -> None:
+        """Forget all state and restore configured accounts (balances included)."""
+        import copy
+
+        self.store.reset()
+        self.accounts = Accounts(copy.deepcopy(self.config.accounts))
+        self.ids = Ids(self.ids.seed)
+
+    # sources and results
+    def load_source(self, url: str):
+        from sandbox.engine import load_source
+
+        assets = {url: self.store.get_asset(url[len("asset:"):])["data"]} if url.startswith("asset:") else {}
+        return load_source(url, assets=assets)
+
+    def source_size(self, url: str | None) -> tuple[int, int]:
+        """Pixel size of a source image (upscale results follow it); unreadable sources count as synthetic."""
+        from sandbox.engine import SourceError
+
+        if url not in self._source_sizes:
+            try:
+                source = self.load_source(url)
+                self._source_sizes[url] = (source.width, source.height)
+            except SourceError:
+                self._source_sizes[url] = self.load_source("synthetic:unreadable").size
+        return self._source_sizes[url]
+
+    def result_file(self, name: str):
+        spec = self.store.get_file(name.split(".")[0])
+        if spec is None or not name.endswith("." + spec["format"]):
+            return None
+        return self.files.get(name, spec)
+
+    def upload_asset(self, account: Account, upload, base_url: str) -> dict:
+        """Keep an uploaded image; it becomes a source for v1 generations by ``asset_id``."""
+        from sandbox.clock import iso
+        from sandbox.engine import SourceError, load_source
+
+        data = upload.file.read() if hasattr(upload, "file") else bytes(upload or b"")
+        try:
+            image = load_source("upload:", assets={"upload:": data})
+        except SourceError as exc:
+            raise ApiError("invalid_image", f"The upload is not a PNG, JPEG or WebP image: {exc}") from None
+        asset_id = self.ids.hex("asset", "asset_")
+        now = self.clock.now()
+        self.store.put_asset(asset_id, {"data": data, "account": account.id, "url": f"asset:{asset_id}"})
+        return {"asset_id": asset_id, "content_type": image.media_type, "size": len(data),
+                "width": image.width, "height": image.height, "created_at": iso(now)}
+
+
+def _encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int | None:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        return int(value) if kind == "seq" else None
+    except (ValueError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,1 @@
+"""Vendor-shaped bodies for jobs, one module per vendor family."""
