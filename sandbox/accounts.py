@@ -61,8 +61,9 @@ class LedgerEntry:
 class Accounts:
     """Key -> account resolution and the credit ledger (sandbox accounts are never charged)."""
 
-    def __init__(self, accounts: list[Account] | None = None, sandbox_prefix: bool = True):
+    def __init__(self, accounts: list[Account] | None = None, sandbox_prefix: bool = True, store=None):
         self._lock = threading.RLock()
+        self.store = store  # persists accounts and ledger entries (no-op in memory)
         self.by_id: dict[str, Account] = {}
         self.by_key: dict[str, Account] = {}
         self.sandbox_prefix = sandbox_prefix
@@ -80,7 +81,25 @@ class Accounts:
             self.by_id[account.id] = account
             for key in account.keys:
                 self.by_key[key] = account
+            self.save(account)
             return account
+
+    def save(self, account: Account) -> None:
+        if self.store is not None:
+            self.store.save_account(account)
+
+    def restore(self, saved: list[dict]) -> None:
+        """Bring back balances, flags, revocations and accounts created at run time."""
+        for raw in saved:
+            raw = {**raw, "revoked": set(raw.get("revoked", []))}
+            current = self.by_id.get(raw["id"])
+            if current is None:
+                account = Account(**raw)
+                self.by_id[account.id] = account
+                for key in account.keys:
+                    self.by_key[key] = account
+            else:
+                current.balances, current.enabled, current.revoked = raw["balances"], raw["enabled"], raw["revoked"]
 
     def resolve(self, key: str | None) -> Account | None:
         """The account for a key, or None (unknown or revoked). Sandbox keys create their tenant."""
@@ -102,6 +121,7 @@ class Accounts:
             if key not in account.keys:
                 raise KeyError(key)
             account.revoked.add(key)
+            self.save(account)
 
     def balance(self, account: Account, ledger: str) -> int:
         return account.balances.get(ledger, 0)
@@ -115,7 +135,7 @@ class Accounts:
             if have < amount:
                 raise ApiError("no_credit", f"Not enough credits. Required: {amount}, Available: {have}")
             account.balances[ledger] = have - amount
-            self.entries.append(LedgerEntry(account.id, ledger, -amount, "charge", job, at))
+            self._entry(account, LedgerEntry(account.id, ledger, -amount, "charge", job, at))
             return have - amount
 
     def credit(self, account: Account, ledger: str, amount: int, *, reason: str, job: str | None, at: float) -> int:
@@ -124,5 +144,11 @@ class Accounts:
             if account.sandbox or amount == 0:
                 return account.balances.get(ledger, 0)
             account.balances[ledger] = account.balances.get(ledger, 0) + amount
-            self.entries.append(LedgerEntry(account.id, ledger, amount, reason, job, at))
+            self._entry(account, LedgerEntry(account.id, ledger, amount, reason, job, at))
             return account.balances[ledger]
+
+    def _entry(self, account: Account, entry: LedgerEntry) -> None:
+        self.entries.append(entry)
+        if self.store is not None:
+            self.store.add_ledger(entry)
+        self.save(account)

@@ -41,7 +41,7 @@ def _resolver(module_name: str):
     return Resolver(function_resolver=lambda operation_id: getattr(module, _snake(operation_id)))
 
 
-def create_app(config: Config | None = None, sandbox: Sandbox | None = None):
+def create_app(config: Config | None = None, sandbox: Sandbox | None = None, start_ticker: bool = True):
     """The whole sandbox as one ASGI app; ``app.sandbox`` is its state (tests inspect it)."""
     from connexion import AsyncApp
     from connexion.options import SwaggerUIOptions
@@ -77,6 +77,10 @@ def create_app(config: Config | None = None, sandbox: Sandbox | None = None):
 
     inner.add_error_handler(ProblemException, connexion_handler)
     inner.add_error_handler(HTTPException, connexion_handler)
-    app = Dispatcher(inner, sandbox)
+    from sandbox.pages import Pages
+
+    app = Dispatcher(inner, sandbox, extra=Pages(sandbox))
     app.sandbox = sandbox
+    if start_ticker:
+        sandbox.start_ticker()
     return app

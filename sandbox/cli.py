@@ -20,6 +20,7 @@ def _serve_parser(sub):
     p.add_argument("--start", default=None, help="manual clock start, ISO 8601 (e.g. 2026-01-01T00:00:00Z)")
     p.add_argument("--seed", type=int, default=None, help="seed for ids and results (default: random)")
     p.add_argument("--public-url", default=None, help="base URL used in result links (default: request host)")
+    p.add_argument("--state", default=None, help="state store: memory (default) or sqlite:PATH")
     p.add_argument("--validate-responses", action="store_true", help="check every response against its document")
     p.add_argument("--log-level", default="warning")
     return p
@@ -38,7 +39,7 @@ def serve(args) -> int:
         config = config_module.load(
             args.config, host=args.host, port=args.port, seed=args.seed, clock=args.clock, start=start,
             public_url=args.public_url, rate_limits=False if args.no_rate_limits else None,
-            validate_responses=True if args.validate_responses else None)
+            validate_responses=True if args.validate_responses else None, state=args.state)
     except config_module.ConfigError as exc:
         print(f"darkroom: config error: {exc}", file=sys.stderr)
         return 2

@@ -26,6 +26,7 @@ def iso(epoch: float) -> str:
 class Clock:
     def __init__(self, mode: str = "real", start: float | None = None):
         self._lock = threading.Lock()
+        self.on_change = None  # persists the clock when a store wants it
         self.mode = "real"
         self._manual = 0.0
         self.set_mode(mode, start)
@@ -42,6 +43,11 @@ class Clock:
             elif mode == "manual" and self.mode == "real":
                 self._manual = time.time()  # freeze where the wall clock is now
             self.mode = mode
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self)
 
     def advance(self, seconds: float) -> float:
         if self.mode != "manual":
@@ -50,4 +56,5 @@ class Clock:
             raise ValueError("the clock never goes back")
         with self._lock:
             self._manual += seconds
-            return self._manual
+        self._changed()
+        return self._manual

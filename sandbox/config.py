@@ -18,6 +18,7 @@ DEFAULT_LIMITS = {
     "aigenstudio_active_jobs": 10,
     "productai_requests_per_minute": 15,
     "productai_v1_requests_per_minute": 60,
+    "productai_v1_active_jobs": 10,
 }
 
 
@@ -44,6 +45,7 @@ class Config:
     admin_token: str | None = None
     webhooks_deny_private: bool = False
     validate_responses: bool = False
+    state: str = "memory"  # or "sqlite:PATH"
     source: str | None = None  # the file this came from, for messages
 
 

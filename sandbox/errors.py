@@ -128,5 +128,8 @@ def connexion_handler(request, exc):
 
     scope = request.scope
     error = from_exception(exc)
+    note = scope.get("darkroom.note")
+    if note is not None:
+        note["error"] = error.message
     status, headers, body = render(scope["darkroom.surface"], error, scope["darkroom.request_id"])
     return ConnexionResponse(status_code=status, body=body, headers=headers, content_type="application/json")

@@ -10,15 +10,19 @@ import uuid
 class Ids:
     """Counters per id kind, hashed with the seed. Counters can be restored from a persistent store."""
 
-    def __init__(self, seed: int, counters: dict[str, int] | None = None):
+    def __init__(self, seed: int, counters: dict[str, int] | None = None, boot: int = 1, on_change=None):
         self.seed = seed
         self.counters: dict[str, int] = dict(counters or {})
+        self.boot = boot  # request ids restart per boot, so they are salted with it
+        self.on_change = on_change  # persists counters of ids that name stored things
         self._lock = threading.Lock()
 
-    def _next(self, kind: str) -> int:
+    def _next(self, kind: str, persist: bool = True) -> int:
         with self._lock:
             n = self.counters.get(kind, 0) + 1
             self.counters[kind] = n
+            if persist and self.on_change is not None:
+                self.on_change({k: v for k, v in self.counters.items() if not k.startswith("request")})
             return n
 
     def _digest(self, kind: str, n: int) -> bytes:
@@ -36,7 +40,9 @@ class Ids:
         return start + self._next(kind)
 
     def request_id(self) -> str:
-        return self.hex("request", "req_", 24)
+        kind = "request" if self.boot == 1 else f"request:{self.boot}"
+        n = self._next(kind, persist=False)
+        return "req_" + self._digest(kind, n).hex()[:24]
 
     def secret(self, label: str) -> str:
         """Stable secrets (webhook signing) derived from the seed and a label."""

@@ -7,9 +7,11 @@ everything that decides something (auth, credits, idempotency, job lifecycle) ha
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import random
+import threading
 
 from sandbox import planner
 from sandbox.accounts import Account, Accounts
@@ -17,9 +19,12 @@ from sandbox.clock import Clock
 from sandbox.config import Config
 from sandbox.errors import ApiError
 from sandbox.files import ResultFiles
+from sandbox.journal import Journal
+from sandbox.limits import RateLimiter, check_concurrency
+from sandbox.webhooks import Webhooks
 from sandbox.ids import Ids
 from sandbox.jobs import Job
-from sandbox.store import MemoryStore
+from sandbox.store import open_store
 from sandbox.surfaces import BY_NAME
 
 # How each surface names its jobs, and whether failed items are refunded (ProductAI keeps tokens).
@@ -40,12 +45,28 @@ def fingerprint(body) -> str:
 class Sandbox:
     def __init__(self, config: Config | None = None):
         self.config = config or Config()
-        seed = self.config.seed if self.config.seed is not None else random.SystemRandom().randrange(2**31)
-        self.ids = Ids(seed)
-        self.clock = Clock(self.config.clock, self.config.start)
-        self.accounts = Accounts([*self.config.accounts])
-        self.store = MemoryStore()
+        self.store = open_store(self.config.state)
+        seed = self.store.get_meta("seed")
+        if seed is None:
+            seed = self.config.seed if self.config.seed is not None else random.SystemRandom().randrange(2**31)
+        boot = self.store.get_meta("boot", 0) + 1
+        self.store.set_meta("seed", seed)
+        self.store.set_meta("boot", boot)
+        self.ids = Ids(seed, self.store.get_meta("ids"), boot, lambda c: self.store.set_meta("ids", c))
+        saved_clock = self.store.get_meta("clock")
+        if saved_clock is not None:  # a restarted sandbox keeps its time
+            self.clock = Clock(saved_clock["mode"], saved_clock["now"])
+        else:
+            self.clock = Clock(self.config.clock, self.config.start)
+        self.clock.on_change = lambda c: self.store.set_meta("clock", {"mode": c.mode, "now": c.now()})
+        self.accounts = Accounts(copy.deepcopy(self.config.accounts), store=self.store)
+        self.accounts.restore(self.store.saved_accounts())
         self.files = ResultFiles(self)
+        self.journal = Journal()
+        self.limiter = RateLimiter(self)
+        self.webhooks = Webhooks(self)
+        self._ticker: threading.Thread | None = None
+        self._stop = threading.Event()
         self._source_sizes: dict[str, tuple[int, int]] = {}
 
     # auth
@@ -59,7 +80,7 @@ class Sandbox:
 
     # jobs
     def create_job(self, surface: str, operation_id: str, account: Account, body: dict,
-                   idempotency_key: str | None = None) -> tuple[Job, bool, int]:
+                   idempotency_key: str | None = None, base_url: str = "") -> tuple[Job, bool, int]:
         """(job, replayed, balance after). Same key + same body replays; another body conflicts."""
         scope = (account.id, operation_id, idempotency_key) if idempotency_key else None
         now = self.clock.now()
@@ -75,7 +96,7 @@ class Sandbox:
                 job = self.store.get_job(surface, record.job_id)
                 return job, True, self.balance(account, surface)
         try:
-            job, balance = self._new_job(surface, operation_id, account, body, now)
+            job, balance = self._new_job(surface, operation_id, account, body, now, base_url)
         except BaseException:
             if scope is not None:
                 self.store.release_idempotency(scope)
@@ -84,7 +105,8 @@ class Sandbox:
             self.store.complete_idempotency(scope, job.id)
         return job, False, balance
 
-    def _new_job(self, surface: str, operation_id: str, account: Account, body: dict, now: float):
+    def _new_job(self, surface: str, operation_id: str, account: Account, body: dict, now: float,
+                 base_url: str = ""):
         if operation_id == "createGeneration":
             def own_asset(asset_id):
                 asset = self.store.get_asset(asset_id)
@@ -93,6 +115,7 @@ class Sandbox:
             plan = planner.productai_v1_generate(body, own_asset)
         else:
             plan = planner.PLANS[operation_id](body)
+        check_concurrency(self, surface, account)
         style, refund = JOB_IDS[surface]
         ledger = BY_NAME[surface].ledger
         job_id = {"uuid": lambda: self.ids.uuid(surface),
@@ -106,7 +129,7 @@ class Sandbox:
                   credits=cost, sandbox=account.sandbox, ledger=ledger, refund_failed=refund,
                   webhook_url=plan.webhook_url,
                   extra={"pipeline": plan.pipeline, "params": plan.params, "format": plan.format,
-                         "size": plan.size, "scale": plan.scale})
+                         "size": plan.size, "scale": plan.scale, "base_url": base_url})
         self.store.put_job(job)
         return job, balance
 
@@ -146,16 +169,56 @@ class Sandbox:
         return job
 
     def settle(self, job: Job) -> None:
-        """Once a job has ended: refund what the vendor refunds. Runs once per job."""
+        """Once a job has ended: refund what the vendor refunds and queue its webhook. Once per job."""
         now = self.clock.now()
         if job.settled or not job.finished(now):
             return
         job.settled = True
+        ended = job.finished_at(now)
+        phase = job.phase(now)
         account = self.accounts.by_id.get(job.account)
         if account is not None and job.refund_failed and job.credits:
-            refund = job.credits if job.phase(now) == "cancelled" else job.failed_cost_share()
-            self.accounts.credit(account, job.ledger, refund, reason="refund", job=job.id, at=now)
+            refund = job.credits if phase == "cancelled" else job.failed_cost_share()
+            self.accounts.credit(account, job.ledger, refund, reason="refund", job=job.id, at=ended)
+        if job.webhook_url:
+            from sandbox.clock import iso
+            from sandbox.views import render_job
+
+            payload = {"type": f"job.{phase}", "timestamp": iso(ended),
+                       "data": render_job(self, job, ended, job.extra.get("base_url", ""))}
+            self.webhooks.enqueue(job, f"job.{phase}", payload, ended)
         self.store.put_job(job)
+
+    def tick(self) -> None:
+        """Let time act: settle finished jobs, then make every webhook attempt that is due."""
+        self.settle_all()
+        self.webhooks.run_due()
+
+    def start_ticker(self, interval: float = 0.25) -> None:
+        """With the real clock nobody advances time, so a daemon thread does the ticking."""
+        if self._ticker is not None:
+            return
+
+        def loop():
+            while not self._stop.wait(interval):
+                if self.clock.mode == "real":
+                    try:
+                        self.tick()
+                    except Exception:  # a bad webhook target must never stop the ticker
+                        import logging
+
+                        logging.getLogger("darkroom").exception("ticker")
+
+        self._ticker = threading.Thread(target=loop, name="darkroom-ticker", daemon=True)
+        self._ticker.start()
+
+    def close(self) -> None:
+        self._stop.set()
+
+    def webhook_secret(self, account_id: str) -> str:
+        """Per-account signing secret, stable for a given seed (``whsec_`` + base64 key)."""
+        digest = hashlib.sha256(f"{self.ids.seed}:webhook-secret:{account_id}".encode()).digest()
+        return "whsec_" + base64.b64encode(digest).decode()
 
     def settle_all(self) -> None:
         for job in self.store.unsettled():
@@ -166,11 +229,11 @@ class Sandbox:
 
     def reset(self) -> None:
         """Forget all state and restore configured accounts (balances included)."""
-        import copy
-
         self.store.reset()
-        self.accounts = Accounts(copy.deepcopy(self.config.accounts))
-        self.ids = Ids(self.ids.seed)
+        self.journal.clear()
+        self.store.set_meta("seed", self.ids.seed)
+        self.accounts = Accounts(copy.deepcopy(self.config.accounts), store=self.store)
+        self.ids = Ids(self.ids.seed, None, 1, lambda c: self.store.set_meta("ids", c))
 
     # sources and results
     def load_source(self, url: str):

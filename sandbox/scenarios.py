@@ -46,3 +46,23 @@ def mentions(token: str, *texts) -> bool:
 
 def slow(*texts) -> bool:
     return mentions("sandbox-slow", *texts)
+
+
+def forced_error(value: str, documented: frozenset[int], vendor: str):
+    """The error an ``X-Sandbox-Scenario`` value asks for, if the operation documents its status."""
+    from sandbox import codes
+    from sandbox.errors import ApiError
+
+    name = STATUS_ALIASES.get(value.strip(), value.strip())
+    if name not in FORCED:
+        known = ", ".join(sorted(FORCED))
+        return ApiError("scenario", f"Unknown scenario {value!r}; known: {known} (or their status codes).")
+    kind, message = FORCED[name]
+    status = codes.lookup(vendor, kind)[0]
+    if status not in documented:
+        offered = ", ".join(str(s) for s in sorted(documented) if s >= 400)
+        return ApiError("scenario", f"This operation does not document {status} ({name}); it documents {offered}.")
+    extra, headers = {}, {}
+    if kind == "rate_limited":
+        extra, headers = {"retry_after": 60}, {"Retry-After": "60"}
+    return ApiError(kind, message, extra=extra, headers=headers)

@@ -26,6 +26,8 @@ class MemoryStore:
         self.idempotency: dict[tuple[str, str, str], IdempotencyRecord] = {}
         self.files: dict[str, dict] = {}
         self.assets: dict[str, dict] = {}
+        self.windows: dict[tuple, tuple[float, int]] = {}
+        self.deliveries: dict[str, object] = {}
 
     # jobs
     def next_seq(self) -> int:
@@ -75,6 +77,31 @@ class MemoryStore:
             if record is not None and record.job_id is None:
                 del self.idempotency[scope]
 
+    # rate-limit windows
+    def count_request(self, bucket: tuple, window: float, limit: int) -> int | None:
+        """Count a request in its window; None (and no count) once the limit is reached."""
+        with self.lock:
+            start, count = self.windows.get(bucket, (window, 0))
+            if start != window:
+                start, count = window, 0
+            if count >= limit:
+                return None
+            self.windows[bucket] = (start, count + 1)
+            return count + 1
+
+    # webhook deliveries
+    def put_delivery(self, delivery) -> None:
+        with self.lock:
+            self.deliveries[delivery.id] = delivery
+
+    def pending_deliveries(self) -> list:
+        with self.lock:
+            return [d for d in self.deliveries.values() if d.status == "pending"]
+
+    def all_deliveries(self) -> list:
+        with self.lock:
+            return list(self.deliveries.values())
+
     # files and assets
     def put_file(self, key: str, spec: dict) -> None:
         self.files[key] = spec
@@ -88,10 +115,39 @@ class MemoryStore:
     def get_asset(self, asset_id: str) -> dict | None:
         return self.assets.get(asset_id)
 
+    # accounts, ledger and meta: nothing to do in memory, the Accounts object holds them
+    def save_account(self, account) -> None:
+        pass
+
+    def saved_accounts(self) -> list[dict]:
+        return []
+
+    def add_ledger(self, entry) -> None:
+        pass
+
+    def set_meta(self, key: str, value) -> None:
+        pass
+
+    def get_meta(self, key: str, default=None):
+        return default
+
     def reset(self) -> None:
         with self.lock:
             self.jobs.clear()
             self.idempotency.clear()
             self.files.clear()
             self.assets.clear()
+            self.windows.clear()
+            self.deliveries.clear()
             self.seq = 0
+
+
+def open_store(url: str | None) -> MemoryStore:
+    """``memory`` (default) or ``sqlite:PATH``."""
+    if not url or url == "memory":
+        return MemoryStore()
+    if url.startswith("sqlite:"):
+        from sandbox.sqlite_store import SqliteStore
+
+        return SqliteStore(url[len("sqlite:"):])
+    raise ValueError(f"unknown state store {url!r}: use 'memory' or 'sqlite:PATH'")

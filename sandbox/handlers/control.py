@@ -77,7 +77,7 @@ async def set_clock(body):
     if at is not None and (body["mode"] != "manual" or (sb.clock.mode == "manual" and at < sb.clock.now())):
         raise ApiError("conflict", "'now' applies to the manual clock and never moves it back.")
     sb.clock.set_mode(body["mode"], at)
-    sb.settle_all()
+    sb.tick()
     return _clock_body()
 
 
@@ -87,7 +87,7 @@ async def advance_clock(body):
     if sb.clock.mode != "manual":
         raise ApiError("conflict", "The clock is real; PUT /_sandbox/clock {\"mode\": \"manual\"} first.")
     sb.clock.advance(float(body["seconds"]))
-    sb.settle_all()
+    sb.tick()
     return _clock_body()
 
 
@@ -99,7 +99,8 @@ async def reset():
 
 async def list_accounts():
     _admin()
-    return {"accounts": [a.public() for a in common.sandbox().accounts.by_id.values()]}
+    sb = common.sandbox()
+    return {"accounts": [_public(a) for a in sb.accounts.by_id.values()]}
 
 
 async def create_account(body):
@@ -113,7 +114,7 @@ async def create_account(body):
         common.sandbox().accounts.add(account)
     except ValueError as exc:
         raise ApiError("conflict", str(exc)) from None
-    return account.public(), 201
+    return _public(account), 201
 
 
 def _account(account_id):
@@ -123,9 +124,13 @@ def _account(account_id):
     return account
 
 
+def _public(account) -> dict:
+    return {**account.public(), "webhook_secret": common.sandbox().webhook_secret(account.id)}
+
+
 async def get_account(account_id):
     _admin()
-    return _account(account_id).public()
+    return _public(_account(account_id))
 
 
 async def update_account(account_id, body):
@@ -138,7 +143,8 @@ async def update_account(account_id, body):
     account.balances.update(body.get("balances", {}))
     if "enabled" in body:
         account.enabled = body["enabled"]
-    return account.public()
+    common.sandbox().accounts.save(account)
+    return _public(account)
 
 
 async def list_all_jobs(limit=100):
@@ -160,3 +166,19 @@ async def list_scenarios():
     forced = [{"name": name, "status": codes.CODES["aigenstudio"]["kinds"][kind][0]}
               for name, (kind, _) in scenarios.FORCED.items()]
     return {"magic_inputs": [{"token": t, "effect": e} for t, e in scenarios.MAGIC.items()], "forced_errors": forced}
+
+
+async def list_journal(limit=100, status=None, surface=None, account=None, errors_only=False, after=None):
+    _admin()
+    entries = common.sandbox().journal.query(limit=limit, status=status, surface=surface, account=account,
+                                             errors_only=errors_only, after=after)
+    return {"entries": entries}
+
+
+async def list_webhooks(job=None, limit=100):
+    _admin()
+    deliveries = common.sandbox().store.all_deliveries()
+    if job is not None:
+        deliveries = [d for d in deliveries if d.job == job]
+    deliveries.sort(key=lambda d: d.next_at, reverse=True)
+    return {"deliveries": [d.public() for d in deliveries[:limit]]}

@@ -10,7 +10,7 @@ from sandbox.views.aigenstudio import image_job
 def _create(operation_id: str, body: dict):
     sb, account = common.sandbox(), common.account()
     job, replayed, balance = sb.create_job(common.surface(), operation_id, account, body,
-                                           common.header("Idempotency-Key"))
+                                           common.header("Idempotency-Key"), common.base_url())
     out = {"job": image_job(sb, job, common.now(), common.base_url()), "remaining_paid_credits": balance,
            "request_id": common.request_id()}
     return (out, 200, {"Idempotent-Replayed": "true"}) if replayed else (out, 202)

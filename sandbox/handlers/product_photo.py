@@ -15,7 +15,7 @@ def _job_body(job):
 async def create_product_photo_job(body):
     sb, account = common.sandbox(), common.account()
     job, replayed, balance = sb.create_job(common.surface(), "createProductPhotoJob", account, body,
-                                           common.header("Idempotency-Key"))
+                                           common.header("Idempotency-Key"), common.base_url())
     out = {**_job_body(job), "remaining_paid_credits": balance}
     return (out, 200, {"Idempotent-Replayed": "true"}) if replayed else (out, 202)
 

@@ -8,7 +8,7 @@ from sandbox.views.productai import api_job
 
 def _create(operation_id: str, body: dict):
     sb = common.sandbox()
-    job, _, _ = sb.create_job(common.surface(), operation_id, common.account(), body)
+    job, _, _ = sb.create_job(common.surface(), operation_id, common.account(), body, base_url=common.base_url())
     return {"status": "OK", "data": api_job(sb, job, common.now(), common.base_url())}
 
 

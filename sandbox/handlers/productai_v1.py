@@ -9,7 +9,7 @@ from sandbox.views.productai import v1_job
 
 async def create_generation(body):
     sb = common.sandbox()
-    job, _, _ = sb.create_job(common.surface(), "createGeneration", common.account(), body)
+    job, _, _ = sb.create_job(common.surface(), "createGeneration", common.account(), body, base_url=common.base_url())
     return v1_job(sb, job, common.now(), common.base_url(), created=True), 202
 
 
