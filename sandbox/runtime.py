@@ -19,13 +19,13 @@ from sandbox.clock import Clock
 from sandbox.config import Config
 from sandbox.errors import ApiError
 from sandbox.files import ResultFiles
-from sandbox.journal import Journal
-from sandbox.limits import RateLimiter, check_concurrency
-from sandbox.webhooks import Webhooks
 from sandbox.ids import Ids
 from sandbox.jobs import Job
+from sandbox.journal import Journal
+from sandbox.limits import RateLimiter, check_concurrency
 from sandbox.store import open_store
 from sandbox.surfaces import BY_NAME
+from sandbox.webhooks import Webhooks
 
 # How each surface names its jobs, and whether failed items are refunded (ProductAI keeps tokens).
 JOB_IDS = {
