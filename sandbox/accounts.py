@@ -69,9 +69,13 @@ class Accounts:
         self.sandbox_prefix = sandbox_prefix
         self.entries: list[LedgerEntry] = []
         for account in accounts if accounts is not None else default_accounts():
-            self.add(account)
+            self.add(account, save=False)
+        if store is not None:  # persisted balances, flags and run-time accounts win over the config
+            self.restore(store.saved_accounts())
+            for account in self.by_id.values():
+                self.save(account)
 
-    def add(self, account: Account) -> Account:
+    def add(self, account: Account, save: bool = True) -> Account:
         with self._lock:
             if account.id in self.by_id:
                 raise ValueError(f"account {account.id!r} already exists")
@@ -81,7 +85,8 @@ class Accounts:
             self.by_id[account.id] = account
             for key in account.keys:
                 self.by_key[key] = account
-            self.save(account)
+            if save:
+                self.save(account)
             return account
 
     def save(self, account: Account) -> None:

@@ -60,7 +60,6 @@ class Sandbox:
             self.clock = Clock(self.config.clock, self.config.start)
         self.clock.on_change = lambda c: self.store.set_meta("clock", {"mode": c.mode, "now": c.now()})
         self.accounts = Accounts(copy.deepcopy(self.config.accounts), store=self.store)
-        self.accounts.restore(self.store.saved_accounts())
         self.files = ResultFiles(self)
         self.journal = Journal()
         self.limiter = RateLimiter(self)
