@@ -227,8 +227,9 @@ class Sandbox:
         return self.accounts.balance(account, BY_NAME[surface].ledger)
 
     def reset(self) -> None:
-        """Forget all state and restore configured accounts (balances included)."""
+        """Forget all state, restore configured accounts (balances included) and the configured clock."""
         self.store.reset()
+        self.clock.set_mode(self.config.clock, self.config.start)
         self.journal.clear()
         self.store.set_meta("seed", self.ids.seed)
         self.accounts = Accounts(copy.deepcopy(self.config.accounts), store=self.store)
