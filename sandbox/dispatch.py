@@ -103,7 +103,7 @@ class Dispatcher:
                 out += [(k.lower().encode(), str(v).encode()) for k, v in note["extra_headers"].items()]
                 out.append((b"x-request-id", request_id.encode("latin-1")))
                 message["headers"] = out
-                if note["surface"] is not None:
+                if note["surface"] not in (None, "sandbox-control"):  # the journal is for vendor calls
                     key = _api_key(headers)
                     account = sandbox.accounts.resolve(key) if key else None
                     sandbox.journal.record(

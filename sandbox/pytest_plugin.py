@@ -1,7 +1,7 @@
 """pytest fixtures for testing a client of the product-photo APIs against Darkroom.
 
 - ``darkroom``: the sandbox in process, answering the vendors' real URLs (``requests``/``httpx``).
-- ``darkroom_server``: the sandbox on a free local port (one per session, state reset per test).
+- ``darkroom_server``: the sandbox on a free local port (one per test run, state reset per test).
 - ``darkroom_clock``: the sandbox clock in manual mode; ``.advance(seconds)`` moves every job on.
 
 Both sandboxes expose ``.url``, ``.base_urls``, ``.keys``, ``.clock``, ``.sandbox`` and ``.reset()``.
@@ -33,16 +33,16 @@ def _config(pytestconfig):
 
 
 @pytest.fixture(scope="session")
-def _darkroom_server_session(pytestconfig):
+def _darkroom_shared_server(pytestconfig):
     with DarkroomServer(_config(pytestconfig)) as server:
         yield server
 
 
 @pytest.fixture
-def darkroom_server(_darkroom_server_session):
+def darkroom_server(_darkroom_shared_server):
     """A real HTTP sandbox (uvicorn in a thread); every test starts from fresh state."""
-    _darkroom_server_session.reset()
-    return _darkroom_server_session
+    _darkroom_shared_server.reset()
+    return _darkroom_shared_server
 
 
 @pytest.fixture(scope="session")

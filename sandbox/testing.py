@@ -1,4 +1,4 @@
-"""Test helpers: the sandbox in this process behind the vendors' real URLs, or on a real port.
+"""Testing tools: the sandbox in this process behind the vendors' real URLs, or on a real port.
 
 :func:`mock` routes ``requests`` calls (through ``responses``) and ``httpx`` calls (through
 ``respx``) aimed at ``https://aigenstudio.app/api/v1`` and ``https://api.productai.photo/v1`` into
@@ -31,6 +31,9 @@ from urllib.parse import unquote, urlsplit
 
 from sandbox.config import Config
 from sandbox.surfaces import SURFACES
+
+__all__ = ["MOCK_URL", "VENDOR_BASES", "Call", "ClockControl", "ControlError", "DarkroomMock", "DarkroomServer",
+           "mock", "serve"]
 
 MOCK_URL = "http://darkroom.sandbox"
 
@@ -275,7 +278,7 @@ class DarkroomMock(_Handle):
         self._used = False
         own = urlsplit(self.url)
         self._routes = [*VENDOR_ROUTES, (f"{own.scheme}://{own.netloc}".lower(), own.path, "")]
-        self._patterns = [re.compile("^" + re.escape(origin + prefix) + r"(?:[/?#].*)?$", re.I)
+        self._patterns = [re.compile("^" + re.escape(origin + prefix) + r"(?:[/?#].*)?$")
                           for origin, prefix, _ in self._routes]
 
     @property
@@ -378,8 +381,11 @@ class DarkroomMock(_Handle):
     def _from_httpx(self, request):
         import httpx
 
-        status, headers, body = self.forward(request.method, str(request.url), request.headers.multi_items(),
-                                             request.read())
+        try:
+            content = request.content
+        except httpx.RequestNotRead:
+            content = request.read()
+        status, headers, body = self.forward(request.method, str(request.url), request.headers.multi_items(), content)
         return httpx.Response(status, headers=headers, content=body)
 
     # the in-process call

@@ -14,7 +14,7 @@
   }
 
   async function call(method, path, body) {
-    const headers = {};
+    const headers = {"X-Darkroom-Inspector": "1"}; // lets the sandbox tell its own polling apart
     if (token()) headers["Authorization"] = "Bearer " + token();
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
@@ -94,14 +94,14 @@
     cell(row, delivery.next_attempt_at);
   }
 
-  async function optional(sectionId, tbodyId, listKey, render) {
+  async function optional(sectionId, tbodyId, listKey, render, keep) {
     // Journal and webhooks: shown when this sandbox's control plane has them.
     const section = $(sectionId);
     const answer = await call("GET", section.dataset.source);
     const note = section.querySelector(".placeholder");
     if (answer.status === 200) {
       note.hidden = true;
-      fill(tbodyId, answer.data[listKey] || [], render);
+      fill(tbodyId, (answer.data[listKey] || []).filter(keep || (() => true)).slice(0, 50), render);
     } else {
       note.hidden = false;
       note.textContent = answer.status === 404 ? "Not available from this sandbox." : errorText(answer);
@@ -118,7 +118,8 @@
       const [jobs, accounts] = await Promise.all([call("GET", "/_sandbox/jobs?limit=50"), call("GET", "/_sandbox/accounts")]);
       if (jobs.status === 200) fill("jobs-body", jobs.data.jobs, renderJob);
       if (accounts.status === 200) fill("accounts-body", accounts.data.accounts, renderAccount);
-      await Promise.all([optional("journal", "journal-body", "entries", renderEntry),
+      const vendorCalls = (entry) => entry.surface !== "sandbox-control"; // not this page's own polling
+      await Promise.all([optional("journal", "journal-body", "entries", renderEntry, vendorCalls),
                          optional("webhooks", "webhooks-body", "deliveries", renderDelivery)]);
     } catch (error) {
       say("Sandbox unreachable: " + error.message);
