@@ -149,6 +149,9 @@ class Dispatcher:
         internal = surface.internal_base + rest
         inner_scope = dict(scope)
         inner_scope.update(path=internal, raw_path=internal.encode("utf-8"), root_path="")
+        if body and b"content-type" not in headers:
+            # Connexion validates such a body as JSON but would hand the handler raw bytes.
+            inner_scope["headers"] = [*scope["headers"], (b"content-type", b"application/json")]
         inner_scope["darkroom.surface"] = surface.name
         inner_scope["darkroom.request_id"] = request_id
         inner_scope["darkroom.sandbox"] = sandbox

@@ -50,8 +50,9 @@ class ResultFiles:
                 source = self.sandbox.load_source(spec["source_url"])
             except SourceError:
                 source = None  # the job already reported the item as failed; render from the URL alone
+        params = {k: _printable(v) for k, v in (spec.get("params") or {}).items()}
         rendered = self.engine.render(RenderRequest(
-            pipeline=spec["pipeline"], source=source, params=dict(spec.get("params") or {}),
+            pipeline=spec["pipeline"], source=source, params=params,
             width=spec["width"], height=spec["height"], format=spec["format"],
             variant=spec.get("variant", 0), seed=spec.get("seed", 0)))
         data = rendered.data
@@ -62,3 +63,8 @@ class ResultFiles:
             _, (old, _) = self._cache.popitem(last=False)
             self._size -= len(old)
         return data, etag
+
+
+def _printable(value):
+    """Lone surrogates are valid in JSON text but cannot be drawn or encoded: replace them."""
+    return value.encode("utf-8", "replace").decode("utf-8") if isinstance(value, str) else value

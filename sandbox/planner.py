@@ -72,7 +72,7 @@ def image_tool(tool: str):
 
     def plan(body: dict) -> Plan:
         output = body.get("output") or {}
-        outputs = output.get("number_of_images", 1)
+        outputs = int(output.get("number_of_images", 1))  # 2.0 is a valid JSON integer
         items = _items(body.get("input") or [], "image_url", outputs)
         background = body.get("background") or {}
         params = {
@@ -96,7 +96,7 @@ def image_generation(body: dict) -> Plan:
     from sandbox.engine.sizes import output_size
 
     output = body.get("output") or {}
-    outputs = output.get("number_of_images", 1)
+    outputs = int(output.get("number_of_images", 1))
     items = [Item(0, None, None, outputs, "processing_failed" if scenarios.mentions("sandbox-fail", body["prompt"]) else None)]
     cost = catalog.IMAGE_TOOLS["image_generation"]["credits_per_image"] * outputs
     return Plan("image_generation", items, cost, "image_generation", {"prompt": body["prompt"]},
@@ -141,17 +141,20 @@ def productai_v1_generate(body: dict, assets) -> Plan:
     preset_id = body.get("preset_id")
     if preset_id and preset_id not in catalog.PRODUCTAI_V1_PRESETS:
         raise ApiError("preset_not_found", f"Unknown preset_id {preset_id!r}; see GET /v1/presets.")
-    url = body.get("image_url")
+    url, failed_asset = body.get("image_url"), False
     if body.get("asset_id"):
         asset = assets(body["asset_id"])
         if asset is None:
             raise ApiError("asset_not_found", f"Unknown asset_id {body['asset_id']!r}.")
         url = asset["url"]
+        if asset.get("width") is None:  # accepted at upload, but not a readable image
+            failed_asset = True
     elif scenarios.unreachable(url):
         raise ApiError("invalid", f"Image URL is not reachable: {url}", field="image_url")
-    model, count = body["model"], body.get("num_images", 1)
-    failed = scenarios.mentions("sandbox-fail", body.get("prompt"), url)
-    items = [Item(0, url, None, count, "processing_failed" if failed else None)]
+    model, count = body["model"], int(body.get("num_images", 1))
+    failure = "invalid_image" if failed_asset else (
+        "processing_failed" if scenarios.mentions("sandbox-fail", body.get("prompt"), url) else None)
+    items = [Item(0, url, None, count, failure)]
     return Plan(model, items, catalog.PRODUCTAI_V1_MODELS[model] * count, "productai_v1_generate",
                 {"model": model, "prompt": body.get("prompt"), "preset_id": preset_id},
                 size=output_size(body.get("aspect_ratio", "1:1"), "1K"), slow=scenarios.slow(*_texts(body)),

@@ -37,8 +37,11 @@ JOB_IDS = {
 
 
 def fingerprint(body) -> str:
-    """Canonical JSON: key order and whitespace do not change a request's identity."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Canonical JSON: key order and whitespace do not change a request's identity.
+
+    ASCII escapes keep lone surrogates (valid in JSON text, not in UTF-8) hashable.
+    """
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -261,20 +264,26 @@ class Sandbox:
         return self.files.get(name, spec)
 
     def upload_asset(self, account: Account, upload, base_url: str) -> dict:
-        """Keep an uploaded image; it becomes a source for v1 generations by ``asset_id``."""
+        """Keep an uploaded file; it becomes a source for v1 generations by ``asset_id``.
+
+        Any bytes are accepted (the request is schema-valid); unreadable ones are reported as
+        ``application/octet-stream`` and fail the generation that uses them, like a broken URL.
+        """
         from sandbox.clock import iso
         from sandbox.engine import SourceError, load_source
 
         data = upload.file.read() if hasattr(upload, "file") else bytes(upload or b"")
         try:
             image = load_source("upload:", assets={"upload:": data})
-        except SourceError as exc:
-            raise ApiError("invalid_image", f"The upload is not a PNG, JPEG or WebP image: {exc}") from None
+            media_type, width, height = image.media_type, image.width, image.height
+        except SourceError:
+            media_type, width, height = "application/octet-stream", None, None
         asset_id = self.ids.hex("asset", "asset_")
         now = self.clock.now()
-        self.store.put_asset(asset_id, {"data": data, "account": account.id, "url": f"asset:{asset_id}"})
-        return {"asset_id": asset_id, "content_type": image.media_type, "size": len(data),
-                "width": image.width, "height": image.height, "created_at": iso(now)}
+        self.store.put_asset(asset_id, {"data": data, "account": account.id, "url": f"asset:{asset_id}",
+                                        "width": width})
+        return {"asset_id": asset_id, "content_type": media_type, "size": len(data),
+                "width": width, "height": height, "created_at": iso(now)}
 
 
 def _encode_cursor(seq: int) -> str:
