@@ -19,8 +19,13 @@ def parse_instant(text: str) -> float:
     return value.timestamp()
 
 
+EARLIEST = 0.0  # 1970-01-01: manual clocks stay within years 1970..9999 so every timestamp is valid
+LATEST = 253402300799.0  # 9999-12-31T23:59:59Z
+
+
 def iso(epoch: float) -> str:
-    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = datetime.fromtimestamp(int(epoch), UTC)
+    return f"{value.year:04d}" + value.strftime("-%m-%dT%H:%M:%SZ")
 
 
 class Clock:
@@ -54,6 +59,8 @@ class Clock:
             raise ValueError("the clock can only be advanced in manual mode")
         if seconds < 0:
             raise ValueError("the clock never goes back")
+        if self._manual + seconds > LATEST:
+            raise ValueError("the clock cannot go past the year 9999")
         with self._lock:
             self._manual += seconds
         self._changed()

@@ -94,11 +94,16 @@ class BodyValidator(JSONRequestBodyValidator):
             raise SchemaProblem("Request body is not valid UTF-8 text", location="body", field=None) from None
         except json.JSONDecodeError as exc:
             raise SchemaProblem(f"Request body is not valid JSON: {exc}", location="body", field=None) from None
+        except RecursionError:
+            raise SchemaProblem("Request body is nested too deeply", location="body", field=None) from None
 
     def _validate(self, body):
         if body is None and not self._nullable:
             raise SchemaProblem("Request body must not be empty", location="body", field=None)
-        error = _first_error(validator_for(self._schema), body)
+        try:
+            error = _first_error(validator_for(self._schema), body)
+        except RecursionError:
+            raise SchemaProblem("Request body is nested too deeply", location="body", field=None) from None
         if error is not None:
             raise SchemaProblem(_describe(error), location="body", field=_field_of(error))
         return None

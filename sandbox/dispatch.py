@@ -141,9 +141,11 @@ class Dispatcher:
             error = scenarios.forced_error(forced, documented, surface.vendor)
             return await self._answer(surface, error, request_id, send_out, note)
 
-        body, too_large = await _read_body(receive, headers, surface.max_body)
+        multipart = (_header(headers, b"content-type") or "").lower().startswith("multipart/")
+        limit = surface.max_upload if multipart else surface.max_body
+        body, too_large = await _read_body(receive, headers, limit)
         if too_large:
-            error = errors.ApiError("too_large", f"Request bodies are limited to {surface.max_body} bytes.")
+            error = errors.ApiError("too_large", f"Request bodies are limited to {limit} bytes.")
             return await self._answer(surface, error, request_id, send_out, note)
 
         internal = surface.internal_base + rest
@@ -152,6 +154,9 @@ class Dispatcher:
         if body and b"content-type" not in headers:
             # Connexion validates such a body as JSON but would hand the handler raw bytes.
             inner_scope["headers"] = [*scope["headers"], (b"content-type", b"application/json")]
+        elif not body and method in ("GET", "HEAD", "DELETE"):
+            # A bodiless read with a stray form Content-Type must not be parsed as a form.
+            inner_scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
         inner_scope["darkroom.surface"] = surface.name
         inner_scope["darkroom.request_id"] = request_id
         inner_scope["darkroom.sandbox"] = sandbox

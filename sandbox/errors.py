@@ -116,6 +116,10 @@ def from_exception(exc: Exception) -> ApiError:
         kind = _STATUS_KINDS.get(exc.status, "internal")
         message = exc.detail if kind != "unauthorized" else None
         return ApiError(kind, message, headers=dict(exc.headers or {}))
+    if isinstance(exc, HTTPException) and exc.status_code == 404:
+        # The dispatcher already matched the path template, so Connexion's router only misses
+        # when a typed path parameter does not convert (``/api/job/abc``): a bad request.
+        return ApiError("invalid", "A path parameter has the wrong type.")
     if isinstance(exc, HTTPException):
         return ApiError(_STATUS_KINDS.get(exc.status_code, "internal"), None, headers=dict(exc.headers or {}))
     log.exception("unexpected error", exc_info=exc)

@@ -36,6 +36,9 @@ JOB_IDS = {
 }
 
 
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # seed 002: "Max size: 10 MB"
+
+
 def fingerprint(body) -> str:
     """Canonical JSON: key order and whitespace do not change a request's identity.
 
@@ -273,6 +276,8 @@ class Sandbox:
         from sandbox.engine import SourceError, load_source
 
         data = upload.file.read() if hasattr(upload, "file") else bytes(upload or b"")
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise ApiError("too_large", f"Uploads are limited to {MAX_UPLOAD_BYTES} bytes (10 MB).")
         try:
             image = load_source("upload:", assets={"upload:": data})
             media_type, width, height = image.media_type, image.width, image.height

@@ -22,7 +22,8 @@ class Surface:
     public_base: str  # where integrators find it on the sandbox host
     claims: str  # unmatched paths under this prefix answer in this surface's envelope
     handlers: str  # module holding the operation functions
-    max_body: int = 1024 * 1024  # bytes; larger bodies get 413
+    max_body: int = 1024 * 1024  # bytes of JSON; larger bodies get 413
+    max_upload: int = 1024 * 1024  # bytes of multipart/form-data
     edge_envelope: str | None = None  # envelope for 404/405 that no single operation owns
 
     @property
@@ -69,7 +70,7 @@ SURFACES: tuple[Surface, ...] = (
         public_base="/productai",
         claims="/productai",
         handlers="sandbox.handlers.productai_v1",
-        max_body=11 * 1024 * 1024,  # asset uploads: 10 MB images plus multipart framing
+        max_upload=11 * 1024 * 1024,  # asset uploads: 10 MB images plus multipart framing
     ),
     Surface(
         name="sandbox-control",
@@ -79,7 +80,6 @@ SURFACES: tuple[Surface, ...] = (
         public_base="/_sandbox",
         claims="/_sandbox",
         handlers="sandbox.handlers.control",
-        max_body=1024 * 1024,
     ),
 )
 

@@ -7,7 +7,7 @@ import json
 from connexion.lifecycle import ConnexionResponse
 
 from sandbox import __version__, scenarios
-from sandbox.clock import iso, parse_instant
+from sandbox.clock import EARLIEST, LATEST, iso, parse_instant
 from sandbox.errors import ApiError
 from sandbox.handlers import common
 from sandbox.surfaces import BY_NAME, SURFACES, document_text, load_document
@@ -70,23 +70,33 @@ async def get_clock():
     return _clock_body()
 
 
-async def set_clock(body):
+def set_clock(body):
+    """Sync: due webhooks are delivered before this returns, so it runs in the thread pool."""
     _admin()
     sb = common.sandbox()
-    at = parse_instant(body["now"]) if body.get("now") else None
+    try:
+        at = parse_instant(body["now"]) if body.get("now") else None
+    except ValueError:
+        raise ApiError("invalid", f"'now' is not an instant this sandbox can use: {body['now']!r}") from None
     if at is not None and (body["mode"] != "manual" or (sb.clock.mode == "manual" and at < sb.clock.now())):
         raise ApiError("conflict", "'now' applies to the manual clock and never moves it back.")
+    if at is not None and not EARLIEST <= at <= LATEST:
+        raise ApiError("conflict", "'now' must lie between 1970 and 9999.")
     sb.clock.set_mode(body["mode"], at)
     sb.tick()
     return _clock_body()
 
 
-async def advance_clock(body):
+def advance_clock(body):
+    """Sync for the same reason as :func:`set_clock`."""
     _admin()
     sb = common.sandbox()
     if sb.clock.mode != "manual":
         raise ApiError("conflict", "The clock is real; PUT /_sandbox/clock {\"mode\": \"manual\"} first.")
-    sb.clock.advance(float(body["seconds"]))
+    try:
+        sb.clock.advance(float(body["seconds"]))
+    except ValueError as exc:
+        raise ApiError("conflict", str(exc)) from None
     sb.tick()
     return _clock_body()
 
