@@ -8,22 +8,22 @@ import uuid
 
 
 class Ids:
-    """Counters per id kind, hashed with the seed. Counters can be restored from a persistent store."""
+    """Counters per id kind (kept by the store, so restarts and replicas never reuse an id),
+    hashed with the seed."""
 
-    def __init__(self, seed: int, counters: dict[str, int] | None = None, boot: int = 1, on_change=None):
+    def __init__(self, seed: int, counter=None, boot: int = 1):
         self.seed = seed
-        self.counters: dict[str, int] = dict(counters or {})
-        self.boot = boot  # request ids restart per boot, so they are salted with it
-        self.on_change = on_change  # persists counters of ids that name stored things
+        self.counter = counter  # the store's atomic counter; None: local counters only
+        self.boot = boot  # request ids are counted per process start, so they are salted with it
+        self._local: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def _next(self, kind: str, persist: bool = True) -> int:
+        if persist and self.counter is not None:
+            return self.counter(kind)
         with self._lock:
-            n = self.counters.get(kind, 0) + 1
-            self.counters[kind] = n
-            if persist and self.on_change is not None:
-                self.on_change({k: v for k, v in self.counters.items() if not k.startswith("request")})
-            return n
+            self._local[kind] = self._local.get(kind, 0) + 1
+            return self._local[kind]
 
     def _digest(self, kind: str, n: int) -> bytes:
         return hashlib.sha256(f"{self.seed}:{kind}:{n}".encode()).digest()

@@ -7,7 +7,6 @@ everything that decides something (auth, credits, idempotency, job lifecycle) ha
 from __future__ import annotations
 
 import base64
-import copy
 import hashlib
 import json
 import random
@@ -55,17 +54,10 @@ class Sandbox:
         seed = self.store.get_meta("seed")
         if seed is None:
             seed = self.config.seed if self.config.seed is not None else random.SystemRandom().randrange(2**31)
-        boot = self.store.get_meta("boot", 0) + 1
-        self.store.set_meta("seed", seed)
-        self.store.set_meta("boot", boot)
-        self.ids = Ids(seed, self.store.get_meta("ids"), boot, lambda c: self.store.set_meta("ids", c))
-        saved_clock = self.store.get_meta("clock")
-        if saved_clock is not None:  # a restarted sandbox keeps its time
-            self.clock = Clock(saved_clock["mode"], saved_clock["now"])
-        else:
-            self.clock = Clock(self.config.clock, self.config.start)
-        self.clock.on_change = lambda c: self.store.set_meta("clock", {"mode": c.mode, "now": c.now()})
-        self.accounts = Accounts(copy.deepcopy(self.config.accounts), store=self.store)
+            self.store.set_meta("seed", seed)
+        self.ids = Ids(seed, self.store.counter, boot=self.store.counter("boot"))
+        self.clock = Clock(self.config.clock, self.config.start, store=self.store)
+        self.accounts = Accounts(self.store, self.config.accounts)
         self.files = ResultFiles(self)
         self.journal = Journal()
         self.limiter = RateLimiter(self)
@@ -176,9 +168,8 @@ class Sandbox:
     def settle(self, job: Job) -> None:
         """Once a job has ended: refund what the vendor refunds and queue its webhook. Once per job."""
         now = self.clock.now()
-        if job.settled or not job.finished(now):
+        if job.settled or not job.finished(now) or not self.store.claim_settlement(job):
             return
-        job.settled = True
         ended = job.finished_at(now)
         phase = job.phase(now)
         account = self.accounts.by_id.get(job.account)
@@ -235,11 +226,10 @@ class Sandbox:
     def reset(self) -> None:
         """Forget all state, restore configured accounts (balances included) and the configured clock."""
         self.store.reset()
-        self.clock.set_mode(self.config.clock, self.config.start)
         self.journal.clear()
-        self.store.set_meta("seed", self.ids.seed)
-        self.accounts = Accounts(copy.deepcopy(self.config.accounts), store=self.store)
-        self.ids = Ids(self.ids.seed, None, 1, lambda c: self.store.set_meta("ids", c))
+        self.clock.set_mode(self.config.clock, self.config.start)
+        self.accounts = Accounts(self.store, self.config.accounts)
+        self.ids = Ids(self.ids.seed, self.store.counter, boot=self.store.counter("boot"))
 
     # sources and results
     def load_source(self, url: str):
@@ -256,8 +246,9 @@ class Sandbox:
             try:
                 source = self.load_source(url)
                 self._source_sizes[url] = (source.width, source.height)
-            except SourceError:
-                self._source_sizes[url] = self.load_source("synthetic:unreadable").size
+            except SourceError:  # the item failed; its declared size is the synthetic stand-in's
+                synthetic = self.load_source("synthetic:unreadable")
+                self._source_sizes[url] = (synthetic.width, synthetic.height)
         return self._source_sizes[url]
 
     def result_file(self, name: str):
@@ -280,7 +271,8 @@ class Sandbox:
             raise ApiError("too_large", f"Uploads are limited to {MAX_UPLOAD_BYTES} bytes (10 MB).")
         try:
             image = load_source("upload:", assets={"upload:": data})
-            media_type, width, height = image.media_type, image.width, image.height
+            media_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}[image.format]
+            width, height = image.width, image.height
         except SourceError:
             media_type, width, height = "application/octet-stream", None, None
         asset_id = self.ids.hex("asset", "asset_")

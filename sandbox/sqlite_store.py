@@ -3,7 +3,7 @@
 Reads stay in memory; every change is committed before the response leaves (WAL mode), so a
 ``kill -9`` loses nothing that was acknowledged. On start the file is loaded back: jobs,
 idempotency records, result-file specs, assets, webhook deliveries, accounts and their ledger,
-id counters, the seed and the clock.
+id counters, the seed and the clock. One process owns the file at a time.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, body TEXT);
 CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, body TEXT);
 CREATE TABLE IF NOT EXISTS ledger (n INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, body TEXT);
+CREATE TABLE IF NOT EXISTS counters (kind TEXT PRIMARY KEY, value INTEGER);
 """
 
 
@@ -48,12 +49,24 @@ class SqliteStore(MemoryStore):
             return self._db.execute(sql, args).fetchall()
 
     def _load(self) -> None:
+        from sandbox.accounts import Account
+
         for (body,) in self._rows("SELECT body FROM jobs"):
             raw = json.loads(body)
             raw["items"] = [Item(**i) for i in raw["items"]]
             job = Job(**raw)
             self.jobs[(job.namespace, job.id)] = job
-            self.seq = max(self.seq, job.seq)
+        for kind, value in self._rows("SELECT kind, value FROM counters"):
+            self.counters[kind] = value
+        for key, body in self._rows("SELECT key, body FROM meta"):
+            self.meta[key] = json.loads(body)
+        for (body,) in self._rows("SELECT body FROM accounts"):
+            raw = json.loads(body)
+            account = Account(**{**raw, "revoked": set(raw.get("revoked", []))})
+            self.accounts[account.id] = account
+            for key in account.keys:
+                self.keys[key] = account.id
+        self.ledger_rows = [json.loads(b) for (b,) in self._rows("SELECT body FROM ledger ORDER BY n")]
         for scope, body in self._rows("SELECT scope, body FROM idempotency"):
             self.idempotency[tuple(json.loads(scope))] = IdempotencyRecord(**json.loads(body))
         for key, body in self._rows("SELECT key, body FROM files"):
@@ -110,31 +123,39 @@ class SqliteStore(MemoryStore):
         raw["body"] = raw["body"].decode()
         self._write("INSERT OR REPLACE INTO deliveries VALUES (?, ?)", delivery.id, json.dumps(raw))
 
-    # accounts, ledger and meta (the memory store keeps these on the Accounts object itself)
-    def save_account(self, account) -> None:
-        raw = dataclasses.asdict(account)
+    def claim_settlement(self, job: Job) -> bool:
+        with self.lock:
+            claimed = super().claim_settlement(job)
+            if claimed:
+                self.put_job(job)
+            return claimed
+
+    def counter(self, kind: str) -> int:
+        with self.lock:
+            value = super().counter(kind)
+            self._write("INSERT OR REPLACE INTO counters VALUES (?, ?)", kind, value)
+            return value
+
+    def _account_changed(self, account_id: str) -> None:
+        raw = dataclasses.asdict(self.accounts[account_id])
         raw["revoked"] = sorted(raw["revoked"])
-        self._write("INSERT OR REPLACE INTO accounts VALUES (?, ?)", account.id, json.dumps(raw))
+        self._write("INSERT OR REPLACE INTO accounts VALUES (?, ?)", account_id, json.dumps(raw))
 
-    def saved_accounts(self) -> list[dict]:
-        return [json.loads(body) for (body,) in self._rows("SELECT body FROM accounts")]
-
-    def add_ledger(self, entry) -> None:
-        self._write("INSERT INTO ledger (body) VALUES (?)", json.dumps(dataclasses.asdict(entry)))
-
-    def ledger(self) -> list[dict]:
-        return [json.loads(body) for (body,) in self._rows("SELECT body FROM ledger ORDER BY n")]
+    def ledger_add(self, entry: dict) -> None:
+        with self.lock:
+            super().ledger_add(entry)
+            self._write("INSERT INTO ledger (body) VALUES (?)", json.dumps(entry))
 
     def set_meta(self, key: str, value) -> None:
+        super().set_meta(key, value)
         self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", key, json.dumps(value))
-
-    def get_meta(self, key: str, default=None):
-        rows = self._rows("SELECT body FROM meta WHERE key = ?", key)
-        return json.loads(rows[0][0]) if rows else default
 
     def reset(self) -> None:
         with self.lock:
             super().reset()
             with self._db_lock:
-                for table in ("jobs", "idempotency", "files", "assets", "deliveries", "accounts", "ledger", "meta"):
+                for table in ("jobs", "idempotency", "files", "assets", "deliveries", "accounts", "ledger", "meta",
+                              "counters"):
                     self._db.execute(f"DELETE FROM {table}")
+            for key, value in self.meta.items():
+                self.set_meta(key, value)

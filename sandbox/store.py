@@ -1,10 +1,14 @@
-"""In-memory state: jobs, idempotency records, result-file specs and uploaded assets.
+"""The state store interface and its in-memory implementation.
 
-One store interface; the HTTP layer never touches these dicts directly.
+Everything several replicas would have to share goes through this interface: jobs, idempotency
+records, rate-limit windows, webhook deliveries, result-file specs, uploads, accounts with their
+balances and ledger, id counters and the clock. The memory store keeps it in this process; the
+SQLite store writes it through to a file; the Redis store shares it between processes and hosts.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
 
@@ -19,22 +23,32 @@ class IdempotencyRecord:
 
 
 class MemoryStore:
+    shared = False  # True when other processes see the same state (the clock then lives here)
+
     def __init__(self):
         self.lock = threading.RLock()
         self.jobs: dict[tuple[str, str], Job] = {}
-        self.seq = 0
         self.idempotency: dict[tuple[str, str, str], IdempotencyRecord] = {}
         self.files: dict[str, dict] = {}
         self.assets: dict[str, dict] = {}
         self.windows: dict[tuple, tuple[float, int]] = {}
         self.deliveries: dict[str, object] = {}
+        self.accounts: dict[str, object] = {}
+        self.keys: dict[str, str] = {}
+        self.ledger_rows: list[dict] = []
+        self.counters: dict[str, int] = {}
+        self.meta: dict[str, object] = {}
+
+    # counters (ids, job order)
+    def counter(self, kind: str) -> int:
+        with self.lock:
+            self.counters[kind] = self.counters.get(kind, 0) + 1
+            return self.counters[kind]
+
+    def next_seq(self) -> int:
+        return self.counter("seq")
 
     # jobs
-    def next_seq(self) -> int:
-        with self.lock:
-            self.seq += 1
-            return self.seq
-
     def put_job(self, job: Job) -> None:
         with self.lock:
             self.jobs[(job.namespace, job.id)] = job
@@ -51,6 +65,15 @@ class MemoryStore:
     def unsettled(self) -> list[Job]:
         with self.lock:
             return [j for j in self.jobs.values() if not j.settled]
+
+    def claim_settlement(self, job: Job) -> bool:
+        """Exactly one caller settles a job (refunds, webhook): True for that one."""
+        with self.lock:
+            stored = self.jobs.get((job.namespace, job.id), job)
+            if stored.settled:
+                return False
+            stored.settled = job.settled = True
+            return True
 
     def all_jobs(self) -> list[Job]:
         with self.lock:
@@ -102,6 +125,10 @@ class MemoryStore:
         with self.lock:
             return list(self.deliveries.values())
 
+    def claim_attempt(self, delivery_id: str, attempt: int) -> bool:
+        """One process per attempt (this process serialises its own attempts already)."""
+        return True
+
     # files and assets
     def put_file(self, key: str, spec: dict) -> None:
         self.files[key] = spec
@@ -115,39 +142,96 @@ class MemoryStore:
     def get_asset(self, asset_id: str) -> dict | None:
         return self.assets.get(asset_id)
 
-    # accounts, ledger and meta: nothing to do in memory, the Accounts object holds them
-    def save_account(self, account) -> None:
-        pass
+    # accounts, balances and the ledger
+    def account_get(self, account_id: str):
+        return self.accounts.get(account_id)
 
-    def saved_accounts(self) -> list[dict]:
-        return []
+    def account_for_key(self, key: str):
+        account_id = self.keys.get(key)
+        return self.accounts.get(account_id) if account_id else None
 
-    def add_ledger(self, entry) -> None:
-        pass
+    def account_ids(self) -> list[str]:
+        with self.lock:
+            return list(self.accounts)
 
+    def account_add(self, account) -> str | None:
+        """Add unless the id or a key is taken; returns the reason it was not added, or None."""
+        with self.lock:
+            if account.id in self.accounts:
+                return f"account {account.id!r} already exists"
+            for key in account.keys:
+                if key in self.keys:
+                    return f"key {key!r} already belongs to account {self.keys[key]!r}"
+            self.accounts[account.id] = copy.deepcopy(account)
+            for key in account.keys:
+                self.keys[key] = account.id
+            self._account_changed(account.id)
+            return None
+
+    def account_update(self, account_id: str, *, balances=None, enabled=None, revoke=None, limits=None) -> None:
+        with self.lock:
+            account = self.accounts[account_id]
+            if balances:
+                account.balances.update(balances)
+            if enabled is not None:
+                account.enabled = enabled
+            if revoke is not None:
+                account.revoked.add(revoke)
+            if limits:
+                account.limits.update(limits)
+            self._account_changed(account_id)
+
+    def balance_adjust(self, account_id: str, ledger: str, delta: int) -> int | None:
+        """Atomically add ``delta``; None (and no change) when the balance would go below zero."""
+        with self.lock:
+            account = self.accounts[account_id]
+            new = account.balances.get(ledger, 0) + delta
+            if new < 0:
+                return None
+            account.balances[ledger] = new
+            self._account_changed(account_id)
+            return new
+
+    def ledger_add(self, entry: dict) -> None:
+        with self.lock:
+            self.ledger_rows.append(entry)
+
+    def ledger(self) -> list[dict]:
+        with self.lock:
+            return list(self.ledger_rows)
+
+    def _account_changed(self, account_id: str) -> None:
+        """Hook for stores that persist accounts."""
+
+    # meta: seed, boot count, clock
     def set_meta(self, key: str, value) -> None:
-        pass
+        self.meta[key] = value
 
     def get_meta(self, key: str, default=None):
-        return default
+        return self.meta.get(key, default)
 
     def reset(self) -> None:
         with self.lock:
-            self.jobs.clear()
-            self.idempotency.clear()
-            self.files.clear()
-            self.assets.clear()
-            self.windows.clear()
-            self.deliveries.clear()
-            self.seq = 0
+            for table in (self.jobs, self.idempotency, self.files, self.assets, self.windows, self.deliveries,
+                          self.accounts, self.keys, self.counters):
+                table.clear()
+            self.ledger_rows.clear()
+            seed = self.meta.get("seed")
+            self.meta.clear()
+            if seed is not None:
+                self.meta["seed"] = seed
 
 
 def open_store(url: str | None) -> MemoryStore:
-    """``memory`` (default) or ``sqlite:PATH``."""
+    """``memory`` (default), ``sqlite:PATH`` or ``redis://HOST:PORT/N``."""
     if not url or url == "memory":
         return MemoryStore()
     if url.startswith("sqlite:"):
         from sandbox.sqlite_store import SqliteStore
 
         return SqliteStore(url[len("sqlite:"):])
-    raise ValueError(f"unknown state store {url!r}: use 'memory' or 'sqlite:PATH'")
+    if url.startswith("redis://"):
+        from sandbox.redis_store import RedisStore
+
+        return RedisStore(url)
+    raise ValueError(f"unknown state store {url!r}: use 'memory', 'sqlite:PATH' or 'redis://HOST:PORT/N'")

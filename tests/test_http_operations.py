@@ -29,12 +29,6 @@ REPO = Path(__file__).resolve().parents[1]
 DOCUMENTS = tuple(s.name for s in SURFACES)
 AIGS = ("aigenstudio-product-photo", "aigenstudio-image")
 CLOSED_WEBHOOK = "http://127.0.0.1:9/webhook"
-ENGINE_MISSING = ("result images are not rendered yet: GET /_sandbox/files/<name> answers 500 "
-                  "(ImportError: sandbox.engine has no RenderRequest/SourceError)")
-UPSCALE_READ_BROKEN = ("GET /productai/v1/api/job/{id} of a completed upscale job answers 500: sizing the "
-                       "result imports sandbox.engine (ImportError: SourceError)")
-UPLOAD_MISSING = ("POST /productai/v1/assets answers 500 for a valid PNG "
-                  "(ImportError: cannot import SourceError from sandbox.engine)")
 
 
 def _operation_labels() -> list[str]:
@@ -660,7 +654,7 @@ DRIVERS = {
     "sandbox-control:listJournal": drive_list_journal,
     "sandbox-control:listWebhooks": drive_list_webhooks,
 }
-KNOWN_DEFECTS = {"productai-v1:uploadAsset": UPLOAD_MISSING}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 def _with_defects(labels, defects):
@@ -684,8 +678,7 @@ def test_every_driver_names_a_documented_operation():
 # --- lifecycle and results ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("label", _with_defects(_create_example_labels(), {
-    "productai:upscale:request": UPSCALE_READ_BROKEN}))
+@pytest.mark.parametrize("label", _create_example_labels())
 def test_job_reaches_completed_through_documented_statuses(label, finished, live_server):
     job = finished[label]
     assert job.error is None, job.error
@@ -707,7 +700,6 @@ def test_job_reaches_completed_through_documented_statuses(label, finished, live
         assert result["url"].startswith(live_server.url + "/_sandbox/files/"), result["url"]
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE_MISSING)
 @pytest.mark.parametrize("label", _create_example_labels())
 def test_result_files(label, finished, api):
     """Every result URL serves an image of the declared format and size, with a strong ETag."""

@@ -66,11 +66,8 @@ class Bad:
     files: dict | None = None
 
 
-def xfail(reason: str):
-    return pytest.mark.xfail(strict=True, reason=reason)
 
 
-ASSET_413 = "a 10.6 MB upload to /v1/assets answers 500 (engine ImportError), not the documented 413"
 
 CASES = {
     # --- AI Gen Studio Image API -------------------------------------------------------------------------
@@ -229,7 +226,7 @@ CASES = {
                                  files={"other": ("note.txt", b"hello", "text/plain")}),
     "v1-asset-too-large": pytest.param(Bad(V1, "uploadAsset", "POST", "/v1/assets", 413, "payload_too_large",
                                            None, None, files={"file": ("big.png", b"\x89PNG" + b"\0" * 10_600_000,
-                                                                       "image/png")}), marks=xfail(ASSET_413)),
+                                                                       "image/png")})),
     "v1-no-key": Bad(V1, "listPresets", "GET", "/v1/presets", 401, "unauthorized", None, None, key=None),
     "v1-unknown-route": Bad(V1, None, "GET", "/v1/no-such-thing", 404, "not_found", None, None),
     "v1-unknown-route-outside-v1": Bad(V1, None, "GET", "/v2/generate", 404, "not_found", None, None),

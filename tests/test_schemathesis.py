@@ -41,13 +41,6 @@ AUTH = {
     "productai-v1": {"Authorization": "Bearer sandbox_fuzz_v1"},
     "sandbox-control": {},
 }
-CLOCK_YEAR = ("PUT /_sandbox/clock {'mode': 'manual', 'now': '0234-05-06T03:37:36+17:32'} is accepted from the real "
-              "clock (the 'never earlier' rule is only checked in manual mode), and sandbox.clock.iso then "
-              "renders the year as '234-...', which is not a date-time: /clock, /health and /journal answer 500")
-YAML_SCHEMA = ("sandbox-control.yaml documents getDocument's application/yaml body as `type: string`; "
-               "Schemathesis parses YAML bodies, so every served .yaml fails response_schema_conformance")
-ENGINE_MISSING = ("result files and asset uploads need sandbox.engine, which is not wired yet: "
-                  "GET /_sandbox/files/{name} and POST /productai/v1/assets answer 500")
 
 
 @dataclass
@@ -192,22 +185,17 @@ def prepared(fuzz_server):
     return prepare(fuzz_server)
 
 
-def _xfail(reason):
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
 @pytest.mark.parametrize("document", [
     "aigenstudio-product-photo",
     "aigenstudio-image",
     "productai",
-    pytest.param("productai-v1", marks=_xfail(ENGINE_MISSING)),
+    "productai-v1",
 ])
 def test_vendor_document(document, fuzz_server, prepared):
     outcome = run(document, fuzz_server.base(document), prepared[document])
     assert_clean(outcome, document)
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ENGINE_MISSING}; {CLOCK_YEAR}; {YAML_SCHEMA}")
 def test_control_document(fuzz_server, prepared):
     """Three runs, so that state changes cannot starve other operations of a 2xx: first everything
     but the clock advance and the reset; then the advance, on a manual clock; last the reset, which

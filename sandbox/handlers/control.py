@@ -150,10 +150,8 @@ async def update_account(account_id, body):
         if body["revoke_key"] not in account.keys:
             raise ApiError("not_found", f"Account {account_id!r} has no key {body['revoke_key']!r}.")
         common.sandbox().accounts.revoke(account_id, body["revoke_key"])
-    account.balances.update(body.get("balances", {}))
-    if "enabled" in body:
-        account.enabled = body["enabled"]
-    common.sandbox().accounts.save(account)
+    common.sandbox().accounts.update(account_id, balances=body.get("balances"), enabled=body.get("enabled"))
+    account = _account(account_id)
     return _public(account)
 
 

@@ -18,7 +18,6 @@ from sandbox.app import create_app
 from sandbox.config import Config
 from sandbox.testing import MOCK_URL, ControlError, mock
 from tests.tooling import seed_examples
-from tests.tooling.rendering import rendering_wired
 
 SANDBOX_KEY = "sandbox_tooling"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -204,7 +203,6 @@ def test_job_finishes_when_the_clock_moves_and_links_point_at_the_mock(darkroom)
     assert job["items"][0]["results"][0]["url"].startswith(f"{MOCK_URL}/_sandbox/files/")
 
 
-@pytest.mark.xfail(not rendering_wired(), strict=True, reason="result rendering is not wired into the engine yet")
 def test_result_urls_download_png_bytes_through_the_mock(darkroom):
     darkroom.clock.manual()
     job_id = requests.post("https://api.productai.photo/v1/api/generate", headers={"x-api-key": SANDBOX_KEY},
