@@ -85,16 +85,21 @@ class Webhooks:
     def run_due(self) -> int:
         """Attempt every delivery that is due, in time order, until none is; returns attempts made."""
         made = 0
+        store = self.sandbox.store
         with self._lock:
             while True:
                 now = self.sandbox.clock.now()
-                due = sorted((d for d in self.sandbox.store.pending_deliveries() if d.next_at <= now),
+                due = sorted((d for d in store.pending_deliveries() if d.next_at <= now),
                              key=lambda d: (d.next_at, d.id))
-                if not due:
-                    return made
+                progressed = False
                 for delivery in due:
-                    self._attempt(delivery)
-                    made += 1
+                    # Replicas sharing a store race for each attempt; exactly one makes it.
+                    if store.claim_attempt(delivery.id, len(delivery.attempts) + 1):
+                        self._attempt(delivery)
+                        made += 1
+                        progressed = True
+                if not progressed:
+                    return made
 
     def _attempt(self, delivery: Delivery) -> None:
         sandbox = self.sandbox

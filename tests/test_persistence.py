@@ -17,11 +17,23 @@ import pytest
 from sandbox.jobs import Item, Job
 from sandbox.store import open_store
 from sandbox.webhooks import Delivery
+from tests.redislib import redis_server
 from tests.serverlib import free_port, live_server, manual_config
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(scope="module")
+def redis_url():
+    with redis_server() as (url, _):
+        yield url
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def store_url(request, tmp_path):
+    """The same suite for every store."""
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        open_store(url).reset()
+        return url
     return "memory" if request.param == "memory" else f"sqlite:{tmp_path / 'state.db'}"
 
 
@@ -175,3 +187,46 @@ def test_sigkill_during_a_burst_loses_nothing_acknowledged(tmp_path):
     assert {job_id for _, job_id in acknowledged} <= set(charged_jobs)
     for ledger in ("aigenstudio", "productai"):
         assert balances[ledger] == 1000 + sum(e["amount"] for e in entries if e["ledger"] == ledger)
+
+
+def test_accounts_balances_ledger_counters_and_claims(store_url):
+    from sandbox.accounts import Account
+
+    store = open_store(store_url)
+    assert store.account_add(Account("a", ["k1", "k2"], "live", {"aigenstudio": 5, "productai": 0})) is None
+    assert "already exists" in store.account_add(Account("a", ["k3"], "live"))
+    assert "already belongs" in store.account_add(Account("b", ["k2"], "live"))
+    assert store.account_for_key("k2").id == "a" and store.account_for_key("nope") is None
+    assert store.balance_adjust("a", "aigenstudio", -3) == 2
+    assert store.balance_adjust("a", "aigenstudio", -3) is None  # never below zero
+    assert store.account_get("a").balances["aigenstudio"] == 2
+    store.account_update("a", enabled=False, revoke="k1", balances={"productai": 9})
+    account = store.account_get("a")
+    assert (account.enabled, account.revoked, account.balances["productai"]) == (False, {"k1"}, 9)
+    store.ledger_add({"account": "a", "ledger": "aigenstudio", "amount": -3, "reason": "charge", "job": "j",
+                      "at": 1.0})
+    assert [row["amount"] for row in store.ledger()] == [-3]
+    assert [store.counter("x") for _ in range(3)] == [1, 2, 3]
+    job = make_job(1)
+    store.put_job(job)
+    assert store.claim_settlement(store.get_job("productai-v1", "job-1")) is True
+    assert store.claim_settlement(store.get_job("productai-v1", "job-1")) is False
+    assert store.unsettled() == []
+    assert store.claim_attempt("msg_1", 1) is True
+
+
+def test_sandbox_serves_from_redis(redis_url):
+    open_store(redis_url).reset()
+    config = manual_config(rate_limits=False, state=redis_url)
+    with live_server(config) as live:
+        headers = {"Authorization": "Bearer live_demo", "Idempotency-Key": "redis-0001"}
+        body = {"input": [{"image_url": "https://e.example/a.jpg"}]}
+        first = live.client.post("/aigenstudio/api/v1/remove-background", json=body, headers=headers)
+        again = live.client.post("/aigenstudio/api/v1/remove-background", json=body, headers=headers)
+        assert (first.status_code, again.status_code) == (202, 200)
+        assert first.json()["remaining_paid_credits"] == 999
+        live.advance(5)
+        job = live.client.get(f"/aigenstudio/api/v1/jobs/{first.json()['job']['id']}",
+                              headers={"Authorization": "Bearer live_demo"}).json()["job"]
+        assert job["status"] == "completed"
+        assert live.client.get(job["results"][0]["url"]).status_code == 200
