@@ -16,7 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+# benchmarks/http.py would shadow the standard library's http package for scripts run from here.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import httpx  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BASES = {

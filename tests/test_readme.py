@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,22 @@ def test_python_quick_start_runs(server, capsys):
     exec(snippet.replace("http://127.0.0.1:8080", server.url), {})
     printed = capsys.readouterr().out
     assert "'status': 'OK'" in printed and "NOT_STARTED" in printed
+
+
+def test_mock_snippet_runs():
+    snippet = next(body for lang, body in BLOCKS if lang == "python" and "sandbox.testing" in body)
+    scope: dict = {}
+    exec(snippet, scope)
+    assert scope["done"]["status"] == "COMPLETED"
+    assert scope["png"].startswith(b"\x89PNG")
+
+
+def test_conformance_quick_start_runs(server, tmp_path):
+    block = next(body for lang, body in BLOCKS if lang == "sh" and "darkroom check" in body)
+    command = next(line for line in block.splitlines() if line.startswith("darkroom check"))
+    command = command.replace("http://127.0.0.1:8080", server.url).replace("reports", str(tmp_path))
+    scripts = str(Path(sys.executable).parent)  # where the venv put the darkroom command
+    run = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")})
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert {p.suffix for p in tmp_path.iterdir()} >= {".xml", ".json", ".md"}
