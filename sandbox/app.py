@@ -48,6 +48,8 @@ def create_app(config: Config | None = None, sandbox: Sandbox | None = None, sta
 
     compat.install()
     sandbox = sandbox or Sandbox(config)
+    if sandbox.config.matting_model:
+        sandbox.files.engine  # noqa: B018 - loads the model now: a wrong shape stops start-up, not a request
     inner = AsyncApp(__name__)
     for surface in SURFACES:
         document = load_document(surface.name)

@@ -47,7 +47,11 @@ def serve(args) -> int:
 
     from sandbox.app import create_app
 
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except ValueError as exc:  # e.g. a matting model with the wrong input or output shape
+        print(f"darkroom: {exc}", file=sys.stderr)
+        return 2
     base = f"http://{'127.0.0.1' if config.host in ('0.0.0.0', '::') else config.host}:{config.port}"
     print(f"Darkroom sandbox on {base}")
     for surface in SURFACES:

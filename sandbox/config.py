@@ -45,7 +45,13 @@ class Config:
     admin_token: str | None = None
     webhooks_deny_private: bool = False
     validate_responses: bool = False
-    state: str = "memory"  # or "sqlite:PATH"
+    state: str = "memory"  # or "sqlite:PATH" or "redis://HOST:PORT/N"
+    fixtures: dict[str, str] = field(default_factory=dict)  # source image URL -> local file
+    allow_fetch: bool = False  # fetch real source images over the network (SSRF-guarded)
+    allow_private: bool = False  # let fetches reach loopback and private addresses
+    matting_model: str | None = None  # a u2net-style .onnx file replacing the built-in matte
+    matting_size: tuple[int, int] = (320, 320)  # its input (height, width)
+    engine_threads: int = 1
     source: str | None = None  # the file this came from, for messages
 
 
@@ -55,6 +61,8 @@ _SECTIONS = {
     "limits": dict.fromkeys(DEFAULT_LIMITS, int),
     "idempotency": {"ttl_hours": (int, float)},
     "webhooks": {"deny_private": bool},
+    "sources": {"fixtures": dict, "allow_fetch": bool, "allow_private": bool},
+    "engine": {"matting_model": str, "matting_size": list, "threads": int},
 }
 _ACCOUNT_FIELDS = {"id": str, "keys": list, "mode": str, "plan": str, "enabled": bool, "balances": dict,
                    "limits": dict}
@@ -112,6 +120,10 @@ def _apply_file(config: Config, path: Path) -> None:
                 config.idempotency_ttl_hours = float(item)
             elif section == "webhooks":
                 config.webhooks_deny_private = item
+            elif section == "sources" and key == "fixtures":
+                config.fixtures = _fixtures(path, item)
+            elif section == "engine":
+                _engine_option(config, path, key, item)
             elif section == "jobs":
                 if item < 0:
                     _fail(path, f"jobs.{key}", "must be >= 0")
@@ -128,6 +140,35 @@ def _apply_file(config: Config, path: Path) -> None:
             if key in seen:
                 _fail(path, "accounts", f"key {key!r} is used by both {seen[key]!r} and {account.id!r}")
             seen[key] = account.id
+
+
+def _fixtures(path: Path, table: dict) -> dict[str, str]:
+    """URL -> file, relative paths resolved against the config file's folder."""
+    found = {}
+    for url, file in table.items():
+        if not isinstance(file, str):
+            _fail(path, f"sources.fixtures.{url}", f"expected a file path, got {file!r}")
+        resolved = (path.parent / file).resolve()
+        if not resolved.is_file():
+            _fail(path, f"sources.fixtures.{url}", f"no such file: {resolved}")
+        found[url] = str(resolved)
+    return found
+
+
+def _engine_option(config: Config, path: Path, key: str, value) -> None:
+    if key == "matting_model":
+        model = (path.parent / value).resolve()
+        if not model.is_file():
+            _fail(path, "engine.matting_model", f"no such file: {model}")
+        config.matting_model = str(model)
+    elif key == "matting_size":
+        if len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
+            _fail(path, "engine.matting_size", f"expected [height, width] as two positive integers, got {value!r}")
+        config.matting_size = (value[0], value[1])
+    elif value < 1:
+        _fail(path, "engine.threads", "must be >= 1")
+    else:
+        config.engine_threads = value
 
 
 def _account(path, where, raw) -> Account:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from pathlib import Path
 
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 
@@ -28,7 +29,11 @@ class ResultFiles:
         if self._engine is None:
             from sandbox.engine import Engine, EngineConfig
 
-            self._engine = Engine(EngineConfig(watermark=self.sandbox.config.watermark))
+            config = self.sandbox.config
+            self._engine = Engine(EngineConfig(
+                watermark=config.watermark, intra_op_threads=config.engine_threads,
+                matting_model=Path(config.matting_model) if config.matting_model else None,
+                matting_size=tuple(config.matting_size)))
         return self._engine
 
     def get(self, name: str, spec: dict) -> tuple[bytes, str, str]:
@@ -42,14 +47,16 @@ class ResultFiles:
         return data, MEDIA_TYPES[spec["format"]], etag
 
     def _render(self, name: str, spec: dict):
-        from sandbox.engine import RenderRequest, SourceError
+        from sandbox.engine import RenderRequest, SourceError, load_source
 
         source = None
         if spec.get("source_url"):
             try:
                 source = self.sandbox.load_source(spec["source_url"])
             except SourceError:
-                source = None  # the job already reported the item as failed; render from the URL alone
+                # Readable when the job was created, gone now (a fetched URL that went away):
+                # the result is rendered from the URL's synthetic stand-in rather than failing.
+                source = load_source(spec["source_url"])
         params = {k: _printable(v) for k, v in (spec.get("params") or {}).items()}
         rendered = self.engine.render(RenderRequest(
             pipeline=spec["pipeline"], source=source, params=params,

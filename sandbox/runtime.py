@@ -11,6 +11,7 @@ import hashlib
 import json
 import random
 import threading
+from pathlib import Path
 
 from sandbox import planner
 from sandbox.accounts import Account, Accounts
@@ -113,6 +114,7 @@ class Sandbox:
         else:
             plan = planner.PLANS[operation_id](body)
         check_concurrency(self, surface, account)
+        self._check_sources(surface, plan.items)
         style, refund = JOB_IDS[surface]
         ledger = BY_NAME[surface].ledger
         job_id = {"uuid": lambda: self.ids.uuid(surface),
@@ -233,10 +235,35 @@ class Sandbox:
 
     # sources and results
     def load_source(self, url: str):
+        """Uploads, ``data:`` URIs, configured fixtures, opt-in fetch, else a synthetic photo."""
         from sandbox.engine import load_source
 
         assets = {url: self.store.get_asset(url[len("asset:"):])["data"]} if url.startswith("asset:") else {}
-        return load_source(url, assets=assets)
+        config = self.config
+        return load_source(url, assets=assets, fixtures={u: Path(f) for u, f in config.fixtures.items()},
+                           allow_fetch=config.allow_fetch, allow_private=config.allow_private)
+
+    def _check_sources(self, surface: str, items) -> None:
+        """Sources the sandbox can read now (uploads, data: URIs, fixtures, fetches) are checked at
+        creation: a broken one fails its item, or, on ProductAI's /api, the request (seed 002)."""
+        from sandbox.engine import SourceError
+
+        config = self.config
+        for item in items:
+            url = item.source_url
+            if item.failure or not url:
+                continue
+            local = url.startswith(("data:", "asset:")) or url in config.fixtures
+            if not (local or config.allow_fetch):
+                continue  # a synthetic stand-in: nothing can be wrong with it
+            try:
+                source = self.load_source(url)
+                self._source_sizes[url] = (source.width, source.height)
+            except SourceError as exc:
+                if surface == "productai":
+                    raise ApiError("invalid_image", f"Image URL is invalid or unreachable: {exc}",
+                                   field="image_url") from None
+                item.failure = "image_unreachable" if exc.code == "unreachable" else "invalid_image"
 
     def source_size(self, url: str | None) -> tuple[int, int]:
         """Pixel size of a source image (upscale results follow it); unreadable sources count as synthetic."""
