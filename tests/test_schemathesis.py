@@ -52,7 +52,7 @@ class Outcome:
 
 
 def run(document: str, base_url: str, dictionaries: dict[str, list], *, exclude: tuple[str, ...] = (),
-        only: str | None = None) -> Outcome:
+        only: str | None = None, phases: tuple[str, ...] = PHASES) -> Outcome:
     """One engine run; ``dictionaries`` maps a path parameter to values that exist on the server.
 
     ``exclude`` / ``only`` name operationIds to leave out of, or to restrict, the run.
@@ -64,7 +64,7 @@ def run(document: str, base_url: str, dictionaries: dict[str, list], *, exclude:
         "seed": SEED,
         "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
         "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
-        "phases": {name: {"enabled": name in PHASES} for name in (*PHASES, "stateful")},
+        "phases": {name: {"enabled": name in phases} for name in (*PHASES, "stateful")},
         "suppress-health-check": ["all"],
         "dictionaries": {name: {"values": values} for name, values in dictionaries.items()},
         "parameters": {f"path.{name}": {"dictionary": name, "probability": 0.5} for name in dictionaries},
@@ -211,3 +211,13 @@ def test_control_document(fuzz_server, prepared):
         outcome.failures += later.failures
         outcome.errors += later.errors
     assert_clean(outcome, document)
+
+
+@pytest.mark.parametrize("document", ["aigenstudio-product-photo", "aigenstudio-image", "productai", "productai-v1"])
+def test_stateful_phase_follows_the_links(document, fuzz_server, prepared):
+    """The create operations link to the job read (and cancel): Schemathesis chains them."""
+    outcome = run(document, fuzz_server.base(document), prepared[document], phases=("stateful",))
+    assert not outcome.errors, "\n".join(outcome.errors)
+    assert not outcome.failures, "\n".join(sorted(set(outcome.failures))[:20])
+    reads = [label for label, codes in outcome.statuses.items() if "{" in label and any(200 <= c < 300 for c in codes)]
+    assert reads, f"the stateful run never read a created job back: {dict(outcome.statuses)}"
