@@ -222,6 +222,8 @@ CASES = {
     "v1-deep-json": pytest.param(Bad(V1, "createGeneration", "POST", "/v1/generate", 400, "invalid_request", DEEP)),
     "v1-job-id-too-long": Bad(V1, "getJob", "GET", "/v1/jobs/" + "j" * 65, 400, "invalid_request", None, None),
     "v1-asset-json": Bad(V1, "uploadAsset", "POST", "/v1/assets", 415, "unsupported_media_type", b"{}"),
+    "v1-asset-malformed-multipart": Bad(V1, "uploadAsset", "POST", "/v1/assets", 400, "invalid_request",
+                                        b"--abc\r\n[]--abc--\r\n", content_type="multipart/form-data; boundary=abc"),
     "v1-asset-without-file": Bad(V1, "uploadAsset", "POST", "/v1/assets", 400, "invalid_request", None, None,
                                  files={"other": ("note.txt", b"hello", "text/plain")}),
     "v1-asset-too-large": pytest.param(Bad(V1, "uploadAsset", "POST", "/v1/assets", 413, "payload_too_large",
