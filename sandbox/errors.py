@@ -30,7 +30,7 @@ class ApiError(Exception):
 
     @property
     def status(self) -> int:  # read by Connexion when several auth errors compete
-        return codes.CODES["aigenstudio"]["kinds"].get(self.kind, (500, ""))[0]
+        return codes.KINDS.get(self.kind, codes.KINDS["internal"])[0]
 
 
 def _aigenstudio_nested(code, message, request_id, extra):

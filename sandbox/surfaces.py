@@ -16,7 +16,7 @@ import yaml
 @dataclass(frozen=True)
 class Surface:
     name: str  # document file name without extension
-    vendor: str  # key into sandbox.codes.CODES
+    vendor: str  # key into sandbox.codes.VENDORS
     ledger: str  # which balance of an account this surface draws on
     envelope: str  # key into sandbox.errors.ENVELOPES
     public_base: str  # where integrators find it on the sandbox host

@@ -68,6 +68,26 @@ def live_server(config: Config | None = None, **overrides):
         app.sandbox.close()
 
 
+def serve_process(*args: str):
+    """``darkroom serve ARGS`` as its own process group (so a test can kill -9 all of it)."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "sandbox.cli", "serve", *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def wait_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/_sandbox/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not come up")
+
+
 def manual_config(**overrides) -> Config:
     """Manual clock at a fixed start: tests move time themselves and never sleep."""
     from sandbox.clock import parse_instant

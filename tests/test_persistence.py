@@ -7,8 +7,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 
 import httpx
@@ -18,7 +16,7 @@ from sandbox.jobs import Item, Job
 from sandbox.store import open_store
 from sandbox.webhooks import Delivery
 from tests.redislib import redis_server
-from tests.serverlib import free_port, live_server, manual_config
+from tests.serverlib import free_port, live_server, manual_config, serve_process, wait_up
 
 
 @pytest.fixture(scope="module")
@@ -112,27 +110,14 @@ def test_restart_keeps_jobs_balances_clock_and_ids(tmp_path):
 
 
 def _serve(db, port):
-    return subprocess.Popen([sys.executable, "-m", "sandbox.cli", "serve", "--port", str(port), "--seed", "5",
-                             "--no-rate-limits", "--state", f"sqlite:{db}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def _wait_up(url):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/_sandbox/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    raise RuntimeError("server did not come up")
+    return serve_process("--port", str(port), "--seed", "5", "--no-rate-limits", "--state", f"sqlite:{db}")
 
 
 def test_sigkill_during_a_burst_loses_nothing_acknowledged(tmp_path):
     db, port = tmp_path / "state.db", free_port()
     url = f"http://127.0.0.1:{port}"
     process = _serve(db, port)
-    _wait_up(url)
+    wait_up(url)
     acknowledged: list[tuple[str, str]] = []
 
     def create(n):
@@ -164,7 +149,7 @@ def test_sigkill_during_a_burst_loses_nothing_acknowledged(tmp_path):
 
     process = _serve(db, port)
     try:
-        _wait_up(url)
+        wait_up(url)
         for surface, job_id in acknowledged:
             if surface == "productai":
                 r = httpx.get(f"{url}/productai/v1/api/job/{job_id}", headers={"x-api-key": "live_demo"})

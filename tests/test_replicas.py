@@ -6,33 +6,18 @@ import concurrent.futures
 import itertools
 import os
 import signal
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
 from tests.redislib import redis_server
-from tests.serverlib import free_port
+from tests.serverlib import free_port, serve_process, wait_up
 from tests.test_webhooks import Receiver
 
 
-def _start(redis_url: str, port: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "sandbox.cli", "serve", "--port", str(port), "--seed", "5",
-                             "--state", redis_url, "--clock", "manual", "--start", "2026-01-01T00:00:00Z"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def _wait(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/_sandbox/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not start")
+def _start(redis_url: str, port: int):
+    return serve_process("--port", str(port), "--seed", "5", "--state", redis_url, "--clock", "manual",
+                         "--start", "2026-01-01T00:00:00Z")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +28,7 @@ def replicas():
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         try:
             for url in urls:
-                _wait(url)
+                wait_up(url)
             yield urls, processes, client
         finally:
             for process in processes:

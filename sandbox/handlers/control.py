@@ -171,7 +171,7 @@ async def list_scenarios():
     _admin()
     from sandbox import codes
 
-    forced = [{"name": name, "status": codes.CODES["aigenstudio"]["kinds"][kind][0]}
+    forced = [{"name": name, "status": codes.KINDS[kind][0]}
               for name, (kind, _) in scenarios.FORCED.items()]
     return {"magic_inputs": [{"token": t, "effect": e} for t, e in scenarios.MAGIC.items()], "forced_errors": forced}
 

@@ -16,28 +16,22 @@ def _create(operation_id: str, body: dict):
     return (out, 200, {"Idempotent-Replayed": "true"}) if replayed else (out, 202)
 
 
-async def remove_background(body):
-    return _create("removeBackground", body)
+def _tool(operation_id: str):
+    """The six create operations differ only in their operationId (and so in their plan)."""
+
+    async def create(body):
+        return _create(operation_id, body)
+
+    create.__name__ = operation_id
+    return create
 
 
-async def image_editing(body):
-    return _create("imageEditing", body)
-
-
-async def image_ai_edit(body):
-    return _create("imageAiEdit", body)
-
-
-async def ai_background(body):
-    return _create("aiBackground", body)
-
-
-async def image_generation(body):
-    return _create("imageGeneration", body)
-
-
-async def ad_creative(body):
-    return _create("adCreative", body)
+remove_background = _tool("removeBackground")
+image_editing = _tool("imageEditing")
+image_ai_edit = _tool("imageAiEdit")
+ai_background = _tool("aiBackground")
+image_generation = _tool("imageGeneration")
+ad_creative = _tool("adCreative")
 
 
 async def list_jobs(limit=20, cursor=None, api=None):
