@@ -6,6 +6,7 @@ from jsonschema import Draft202012Validator
 
 from conformance.context import CheckContext
 from conformance.probe import Exchange
+from conformance.verdicts import Verdict, failed, passed
 
 
 def envelope_validator(ctx: CheckContext) -> tuple[str, Draft202012Validator] | tuple[None, None]:
@@ -46,3 +47,19 @@ def expect_error(ctx: CheckContext, exchange: Exchange, statuses: tuple[int, ...
         wanted = " or ".join(str(status) for status in statuses)
         return f"expected {wanted}, got {exchange.status}"
     return envelope_problem(ctx, exchange)
+
+
+def error_verdict(
+    ctx: CheckContext,
+    label: str,
+    exchange: Exchange,
+    statuses: tuple[int, ...],
+    attempt: str,
+    *,
+    inferred: bool = False,
+) -> Verdict:
+    """PASS when `exchange` is one of `statuses` in the envelope, else FAIL naming the `attempt` made."""
+    problem = expect_error(ctx, exchange, statuses)
+    if problem:
+        return failed(label, f"{attempt}: {problem}", exchange.evidence(), inferred=inferred)
+    return passed(label, inferred=inferred)

@@ -67,7 +67,13 @@ class Profile:
         return None
 
 
-AIGS_STATUSES = dict(
+# What both AI Gen Studio APIs share: the job envelope and statuses, Idempotency-Key, credits in create responses.
+AIGS_CONVENTIONS = dict(
+    create_job="/job",
+    read_job="/job",
+    idempotency=True,
+    balance_in_create="/remaining_paid_credits",
+    sandbox_flag="sandbox",
     waiting=("queued",),
     running=("processing",),
     terminal=("completed", "partially_completed", "failed", "cancelled"),
@@ -80,30 +86,20 @@ PROFILES: tuple[Profile, ...] = (
         source="seeds 000, 001",
         title_contains=("product photo",),
         create_paths=("/product-photo-jobs",),
-        create_job="/job",
-        read_job="/job",
-        idempotency=True,
-        balance_in_create="/remaining_paid_credits",
-        sandbox_flag="sandbox",
         counts=Counts(total="total_items", completed="completed_items", failed="failed_items", results="items"),
         results_path="items/*/results/*",
-        **AIGS_STATUSES,
+        **AIGS_CONVENTIONS,
     ),
     Profile(
         name="aigenstudio-image",
         source="seed 004",
         title_contains=("image api",),
         create_paths=("/remove-background",),
-        create_job="/job",
-        read_job="/job",
-        idempotency=True,
-        balance_in_create="/remaining_paid_credits",
-        sandbox_flag="sandbox",
         counts=Counts(
             total="total_results", completed="completed_results", failed="failed_results", results="results"
         ),
         results_path="results/*",
-        **AIGS_STATUSES,
+        **AIGS_CONVENTIONS,
     ),
     Profile(
         name="productai",

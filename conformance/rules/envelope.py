@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from conformance.catalog import rule
 from conformance.context import CheckContext
-from conformance.envelopes import envelope_problem, expect_error
+from conformance.envelopes import envelope_problem, error_verdict
 from conformance.probe import Exchange
 from conformance.verdicts import failed, not_applicable, passed
 
@@ -40,24 +40,13 @@ def wrong_method_exchanges(ctx: CheckContext) -> list[tuple[str, set[str], Excha
     order=80,
 )
 def envelope_errors(ctx: CheckContext):
-    verdicts = []
     route = f"{ctx.document.path_prefix()}/darkroom-unknown-{uuid.uuid4().hex[:8]}"
     unknown = ctx.probe.request("GET", route, operation="GET <unknown route>")
-    problem = expect_error(ctx, unknown, (404,))
     inferred = not ctx.profile.envelope_universal
-    verdicts.append(
-        failed("GET <unknown route>", f"unknown route: {problem}", unknown.evidence(), inferred=inferred)
-        if problem
-        else passed("GET <unknown route>", inferred=inferred)
-    )
+    verdicts = [error_verdict(ctx, "GET <unknown route>", unknown, (404,), "unknown route", inferred=inferred)]
     for path, _documented, exchange in wrong_method_exchanges(ctx):
-        problem = expect_error(ctx, exchange, (405,))
         label = f"{exchange.method} {path}"
-        verdicts.append(
-            failed(label, f"undocumented method: {problem}", exchange.evidence(), inferred=inferred)
-            if problem
-            else passed(label, inferred=inferred)
-        )
+        verdicts.append(error_verdict(ctx, label, exchange, (405,), "undocumented method", inferred=inferred))
     labels = {operation.label for operation in ctx.document.operations}
     seen: dict[str, list[Exchange]] = defaultdict(list)
     for exchange in list(ctx.probe.journal):

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from conformance.catalog import rule
 from conformance.context import CheckContext, JobTrace
 from conformance.envelopes import expect_error
-from conformance.verdicts import failed, not_applicable, passed
+from conformance.verdicts import Verdict, failed, not_applicable, passed
+
+TraceCheck = Callable[[CheckContext, JobTrace], list[Verdict]]
 
 
-def _trace(ctx: CheckContext) -> tuple[JobTrace | None, str]:
-    if ctx.surface.get_job is None:
-        return None, "the document has no job read operation"
-    trace = ctx.trace()
-    if trace is None:
-        return None, "the document has no create operation with an example body"
-    return trace, ""
+def _traced(check: TraceCheck) -> Callable[[CheckContext], list[Verdict]]:
+    """Give `check` the primary job's trace; the rule is not applicable when no job can be followed."""
+
+    @functools.wraps(check)
+    def run(ctx: CheckContext) -> list[Verdict]:
+        if ctx.surface.get_job is None:
+            return [not_applicable("the document has no job read operation")]
+        trace = ctx.trace()
+        if trace is None:
+            return [not_applicable("the document has no create operation with an example body")]
+        return check(ctx, trace)
+
+    return run
 
 
 def _label(ctx: CheckContext) -> str:
@@ -38,10 +49,8 @@ def _evidence(trace: JobTrace):
 
 
 @rule("JOB-VOCAB", title="Job statuses stay within the documented vocabulary", source="seeds 000/002/003/004 status enums")
-def job_vocabulary(ctx: CheckContext):
-    trace, why = _trace(ctx)
-    if trace is None:
-        return [not_applicable(why)]
+@_traced
+def job_vocabulary(ctx: CheckContext, trace: JobTrace):
     if trace.error and not trace.statuses:
         return [failed(_label(ctx), trace.error, *_evidence(trace))]
     vocabulary = set(ctx.profile.vocabulary) | documented_statuses(ctx)
@@ -59,10 +68,8 @@ def job_vocabulary(ctx: CheckContext):
     source="inferred (seed 002 polling workflow: poll until COMPLETED or ERROR)",
     severity="SHOULD",
 )
-def job_monotonic(ctx: CheckContext):
-    trace, why = _trace(ctx)
-    if trace is None:
-        return [not_applicable(why)]
+@_traced
+def job_monotonic(ctx: CheckContext, trace: JobTrace):
     stages = [ctx.profile.stage(status) for status in trace.statuses]
     if not trace.statuses or None in stages:
         return [not_applicable("statuses outside the profile's vocabulary (see JOB-VOCAB)", _label(ctx))]
@@ -79,10 +86,8 @@ def job_monotonic(ctx: CheckContext):
     source="inferred (asynchronous jobs in seeds 000/002/003/004 finish; bound set by the suite)",
     severity="SHOULD",
 )
-def job_terminal(ctx: CheckContext):
-    trace, why = _trace(ctx)
-    if trace is None:
-        return [not_applicable(why)]
+@_traced
+def job_terminal(ctx: CheckContext, trace: JobTrace):
     if trace.terminal:
         return [passed(_label(ctx), f"{trace.statuses[-1]} after {trace.elapsed:.1f}s")]
     reason = trace.error or f"still {trace.statuses[-1:] or 'unknown'} after {ctx.options.job_timeout:.0f}s"
@@ -95,10 +100,8 @@ def job_terminal(ctx: CheckContext):
     source="seed 004 (total_results, completed_results, failed_results); relations inferred",
     severity="SHOULD",
 )
-def job_counts(ctx: CheckContext):
-    trace, why = _trace(ctx)
-    if trace is None:
-        return [not_applicable(why)]
+@_traced
+def job_counts(ctx: CheckContext, trace: JobTrace):
     job = ctx.job_of(trace.last_read) if trace.last_read else None
     counts = ctx.profile.counts
     if not isinstance(job, dict) or not isinstance(job.get(counts.total or ""), int):

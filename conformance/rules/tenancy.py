@@ -5,7 +5,7 @@ from __future__ import annotations
 from conformance.catalog import rule
 from conformance.context import CheckContext
 from conformance.document import pointer_get
-from conformance.envelopes import expect_error
+from conformance.envelopes import error_verdict
 from conformance.verdicts import failed, not_applicable, passed
 
 
@@ -24,25 +24,13 @@ def tenant_isolation(ctx: CheckContext):
     job_id = ctx.job_id(operation, create)
     if job_id is None:
         return [failed(operation.label, f"create answered {create.status} without a job id", create.evidence())]
-    verdicts = []
     read = ctx.read_job(job_id, probe=ctx.other)
-    problem = expect_error(ctx, read, (404,))
-    verdicts.append(
-        failed(getter.operation.label, f"other tenant reading the job: {problem}", read.evidence())
-        if problem
-        else passed(getter.operation.label)
-    )
+    verdicts = [error_verdict(ctx, getter.operation.label, read, (404,), "other tenant reading the job")]
     cancel = ctx.surface.cancel_job
     if cancel is not None:
-        attempt = ctx.other.request(
-            "post", cancel.operation.fill_path({cancel.param: job_id}), operation=cancel.operation.label
-        )
-        problem = expect_error(ctx, attempt, (404,))
-        verdicts.append(
-            failed(cancel.operation.label, f"other tenant cancelling the job: {problem}", attempt.evidence())
-            if problem
-            else passed(cancel.operation.label)
-        )
+        label = cancel.operation.label
+        attempt = ctx.other.request("post", cancel.operation.fill_path({cancel.param: job_id}), operation=label)
+        verdicts.append(error_verdict(ctx, label, attempt, (404,), "other tenant cancelling the job"))
     listing = ctx.surface.list_jobs
     if listing is not None:
         page = ctx.other.request("get", listing.fill_path(), operation=listing.label)
