@@ -43,9 +43,14 @@ def _items(images: list[dict], url_key: str, outputs: int) -> list[Item]:
 
 
 def _texts(body: dict) -> list:
+    """Every text a magic token may hide in. Undocumented extra fields (schemas allow them) are
+    ignored whatever their shape."""
     texts = [body.get(k) for k in ("prompt", "instructions", "headline", "call_to_action", "image_url")]
-    for image in body.get("images") or body.get("input") or []:
-        texts.append(image.get("source_url") or image.get("image_url"))
+    for name in ("images", "input"):
+        images = body.get(name)
+        for image in images if isinstance(images, list) else []:
+            if isinstance(image, dict):
+                texts.append(image.get("source_url") or image.get("image_url"))
     if isinstance(body.get("image_url"), list):
         texts.extend(body["image_url"])
     return texts

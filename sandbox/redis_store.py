@@ -8,6 +8,7 @@ lock inside any one process. Nothing is cached in the process: every read goes t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 
@@ -80,6 +81,10 @@ class RedisStore:
 
     def _k(self, *parts) -> str:
         return self.p + ":".join(str(p) for p in parts)
+
+    def transaction(self):
+        """Each write is atomic on its own; the create's claim makes retries safe."""
+        return contextlib.nullcontext()
 
     # counters
     def counter(self, kind: str) -> int:

@@ -94,13 +94,14 @@ class Sandbox:
                 job = self.store.get_job(surface, record.job_id)
                 return job, True, self.balance(account, surface)
         try:
-            job, balance = self._new_job(surface, operation_id, account, body, now, base_url)
+            with self.store.transaction():
+                job, balance = self._new_job(surface, operation_id, account, body, now, base_url)
+                if scope is not None:
+                    self.store.complete_idempotency(scope, job.id)
         except BaseException:
             if scope is not None:
                 self.store.release_idempotency(scope)
             raise
-        if scope is not None:
-            self.store.complete_idempotency(scope, job.id)
         return job, False, balance
 
     def _new_job(self, surface: str, operation_id: str, account: Account, body: dict, now: float,

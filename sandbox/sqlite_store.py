@@ -12,6 +12,7 @@ import dataclasses
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 
 from sandbox.jobs import Item, Job
 from sandbox.store import IdempotencyRecord, MemoryStore
@@ -34,7 +35,7 @@ class SqliteStore(MemoryStore):
         super().__init__()
         self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db_lock = threading.Lock()
+        self._db_lock = threading.RLock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
@@ -68,7 +69,11 @@ class SqliteStore(MemoryStore):
                 self.keys[key] = account.id
         self.ledger_rows = [json.loads(b) for (b,) in self._rows("SELECT body FROM ledger ORDER BY n")]
         for scope, body in self._rows("SELECT scope, body FROM idempotency"):
-            self.idempotency[tuple(json.loads(scope))] = IdempotencyRecord(**json.loads(body))
+            record = IdempotencyRecord(**json.loads(body))
+            if record.job_id is None:  # in flight when the process died: nothing was acknowledged
+                self._write("DELETE FROM idempotency WHERE scope = ?", scope)
+                continue
+            self.idempotency[tuple(json.loads(scope))] = record
         for key, body in self._rows("SELECT key, body FROM files"):
             self.files[key] = json.loads(body)
         for asset_id, body, data in self._rows("SELECT id, body, data FROM assets"):
@@ -79,6 +84,18 @@ class SqliteStore(MemoryStore):
             raw = json.loads(body)
             raw["body"] = raw["body"].encode()
             self.deliveries[raw["id"]] = Delivery(**raw)
+
+    @contextmanager
+    def transaction(self):
+        """One commit for all the writes of one create: a kill leaves all of them or none."""
+        with self.lock, self._db_lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     # write-through
     def put_job(self, job: Job) -> None:

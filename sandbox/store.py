@@ -8,6 +8,7 @@ SQLite store writes it through to a file; the Redis store shares it between proc
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 from dataclasses import dataclass
@@ -38,6 +39,10 @@ class MemoryStore:
         self.ledger_rows: list[dict] = []
         self.counters: dict[str, int] = {}
         self.meta: dict[str, object] = {}
+
+    def transaction(self):
+        """Groups the writes of one create (the SQLite store commits them together)."""
+        return contextlib.nullcontext()
 
     # counters (ids, job order)
     def counter(self, kind: str) -> int:

@@ -12,10 +12,8 @@ import base64
 import hashlib
 import hmac
 import json
-import socket
 import threading
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 RETRY_SCHEDULE = (5, 30, 120, 600, 1800)  # seconds after each failed attempt; 6 attempts in all
 TIMEOUT_SECONDS = 5.0
@@ -56,20 +54,6 @@ class Delivery:
                 "attempts": list(self.attempts), "payload": json.loads(self.body)}
 
 
-def _target_allowed(url: str) -> tuple[bool, str]:
-    from sandbox.engine.fetch import address_allowed
-
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError as exc:
-        return False, f"cannot resolve {host}: {exc}"
-    for info in infos:
-        if not address_allowed(info[4][0], allow_private=False):
-            return False, f"{host} resolves to a private or loopback address ({info[4][0]}), which is denied"
-    return True, ""
-
-
 class Webhooks:
     def __init__(self, sandbox):
         self.sandbox = sandbox
@@ -102,35 +86,34 @@ class Webhooks:
                     return made
 
     def _attempt(self, delivery: Delivery) -> None:
+        from sandbox.engine.fetch import Denied, post  # the same SSRF guard as image fetches
         sandbox = self.sandbox
         at = delivery.next_at  # the attempt happens when it fell due on the sandbox clock
         timestamp = int(at)
         account = sandbox.accounts.by_id.get(delivery.account)
         secret = sandbox.webhook_secret(account.id if account else delivery.account)
-        headers = {"content-type": "application/json", "webhook-id": delivery.id,
+        headers = {"Content-Type": "application/json", "webhook-id": delivery.id,
                    "webhook-timestamp": str(timestamp),
                    "webhook-signature": sign(secret, delivery.id, timestamp, delivery.body),
-                   "user-agent": "darkroom-webhooks/1"}
+                   "User-Agent": "darkroom-webhooks/1"}
         record = {"attempt": len(delivery.attempts) + 1, "at": _iso(at), "status_code": None, "error": None}
-        allowed, reason = (True, "")
-        if sandbox.config.webhooks_deny_private:
-            allowed, reason = _target_allowed(delivery.url)
-        if not allowed:
-            record["error"] = reason
-        else:
-            try:
-                import httpx
-
-                response = httpx.post(delivery.url, content=delivery.body, headers=headers,
-                                      timeout=TIMEOUT_SECONDS, follow_redirects=False)
-                record["status_code"] = response.status_code
-            except Exception as exc:  # refused, timed out, bad URL: all count as a failed attempt
-                record["error"] = f"{type(exc).__name__}: {exc}"
+        final = False
+        try:
+            record["status_code"] = post(delivery.url, delivery.body, headers, timeout=TIMEOUT_SECONDS,
+                                         allow_private=not sandbox.config.webhooks_deny_private)
+        except Denied as exc:
+            record["error"], final = f"target denied: {exc}", True
+        except ValueError as exc:  # not a URL this sandbox can call: retrying cannot help
+            record["error"], final = f"invalid webhook URL: {exc}", True
+        except Exception as exc:  # refused, timed out, HTTP error status, TLS: all count as a failed attempt
+            code = getattr(exc, "code", None)
+            record["status_code"] = code if isinstance(code, int) else None
+            record["error"] = f"{type(exc).__name__}: {exc}"
         delivery.attempts.append(record)
         ok = record["status_code"] is not None and 200 <= record["status_code"] < 300
         if ok:
             delivery.status = "delivered"
-        elif not allowed or len(delivery.attempts) > len(RETRY_SCHEDULE):
+        elif final or len(delivery.attempts) > len(RETRY_SCHEDULE):
             delivery.status = "failed"
         else:
             delivery.next_at = at + RETRY_SCHEDULE[len(delivery.attempts) - 1]

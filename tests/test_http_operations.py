@@ -524,7 +524,7 @@ def drive_update_account(ctx):
     api.expect(api.call(op.document, op.operation_id, key=key, json=example), 202)
     assert key in patch({"revoke_key": key})["revoked_keys"]
     api.expect(api.call(op.document, op.operation_id, key=key, json=example), 401, "invalid_api_key")
-    patch({"revoke_key": "no-such-key"}, 404, "not_found")
+    patch({"revoke_key": "no-such-key"}, 409, "conflict")
     missing = api.call("sandbox-control", "updateAccount", key=None, path_params={"account_id": "nobody"},
                        json={"enabled": True})
     api.expect(missing, 404, "not_found")

@@ -27,11 +27,19 @@ _EXTRA_DENIED = (
 )
 
 
+class Denied(SourceError):
+    """The target resolves to an address the guard refuses (retrying cannot help)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("unreachable", message)
+
+
 def address_allowed(address: str, allow_private: bool) -> bool:
-    """False for loopback, private, link-local, multicast, reserved, unspecified and metadata addresses."""
+    """False for loopback, private, link-local, multicast, reserved, unspecified and metadata addresses,
+    also when wrapped in IPv6 (IPv4-mapped, 6to4)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = ip.ipv4_mapped or ip.sixtofour or ip
     if allow_private:
         return True
     if (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
@@ -47,7 +55,7 @@ def _guarded_connect(host: str, port: int, timeout: float, allow_private: bool) 
         raise SourceError("unreachable", f"cannot resolve {host}: {exc}") from None
     for *_info, sockaddr in infos:
         if not address_allowed(sockaddr[0], allow_private):
-            raise SourceError("unreachable", f"{host} resolves to a disallowed address {sockaddr[0]}")
+            raise Denied(f"{host} resolves to a disallowed address {sockaddr[0]}")
     family, socktype, proto, _name, sockaddr = infos[0]
     sock = socket.socket(family, socktype, proto)
     sock.settimeout(timeout)
@@ -59,7 +67,9 @@ def _guarded_connect(host: str, port: int, timeout: float, allow_private: bool) 
     return sock
 
 
-def _handlers(allow_private: bool, timeout: float) -> list[urllib.request.BaseHandler]:
+def _connections(allow_private: bool, timeout: float):
+    """http.client connection classes whose sockets pass the address check when they connect."""
+
     class GuardedHTTPConnection(http.client.HTTPConnection):
         def connect(self) -> None:
             self.sock = _guarded_connect(self.host, self.port, timeout, allow_private)
@@ -68,6 +78,13 @@ def _handlers(allow_private: bool, timeout: float) -> list[urllib.request.BaseHa
         def connect(self) -> None:
             sock = _guarded_connect(self.host, self.port, timeout, allow_private)
             self.sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+
+    return {"http": GuardedHTTPConnection, "https": GuardedHTTPSConnection}
+
+
+def _handlers(allow_private: bool, timeout: float) -> list[urllib.request.BaseHandler]:
+    connections = _connections(allow_private, timeout)
+    GuardedHTTPConnection, GuardedHTTPSConnection = connections["http"], connections["https"]
 
     class HTTPHandler(urllib.request.HTTPHandler):
         def http_open(self, req):  # noqa: ANN001 - urllib's signature
@@ -86,6 +103,27 @@ def _handlers(allow_private: bool, timeout: float) -> list[urllib.request.BaseHa
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     return [HTTPHandler(), HTTPSHandler(), RedirectHandler()]
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool, timeout: float) -> int:
+    """POST ``body`` and return the status code, following no redirect. The address check happens on
+    the socket that connects, so a name cannot resolve one way for the check and another to connect.
+    Raises :class:`Denied` for refused targets and OSError-like errors for network failures."""
+    parts = urlsplit(url)  # ValueError for what cannot be a URL at all
+    if parts.scheme not in ("http", "https"):
+        raise Denied(f"only http and https targets are allowed, not {url!r}")
+    if not parts.hostname:
+        raise ValueError(f"no host in {url!r}")
+    if "[" in parts.netloc:
+        ipaddress.IPv6Address(parts.hostname.split("%", 1)[0])  # a bracketed host must be an IPv6 address
+    connection = _connections(allow_private, timeout)[parts.scheme](parts.hostname, parts.port, timeout=timeout)
+    try:
+        # http.client keeps header names as given (Standard Webhooks names are lower case)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("POST", target, body, headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
 def fetch(url: str, *, allow_private: bool, max_bytes: int, timeout: float) -> bytes:

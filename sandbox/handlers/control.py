@@ -148,7 +148,7 @@ async def update_account(account_id, body):
     account = _account(account_id)
     if "revoke_key" in body:
         if body["revoke_key"] not in account.keys:
-            raise ApiError("not_found", f"Account {account_id!r} has no key {body['revoke_key']!r}.")
+            raise ApiError("conflict", f"Account {account_id!r} has no key {body['revoke_key']!r} to revoke.")
         common.sandbox().accounts.revoke(account_id, body["revoke_key"])
     common.sandbox().accounts.update(account_id, balances=body.get("balances"), enabled=body.get("enabled"))
     account = _account(account_id)

@@ -1,63 +1,22 @@
 """The inspector page in a real headless Chromium: journal, job status, clock button, result thumbnail.
 
 The page is mostly JavaScript polling the control plane, so only a browser shows whether it works.
-Debian's ``chromium`` and ``chromium-driver`` are used by path so Selenium Manager never downloads a
-browser. Without them the test is skipped locally; under CI (``CI`` set) their absence is a failure.
+The browser comes from the ``browser`` fixture (``conftest.py``).
 """
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from tests.browser.chromium import console_errors, screenshot
 from tests.serverlib import live_server, manual_config
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCREENSHOT = Path(__file__).resolve().parents[2] / "reports" / "inspector.png"
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--window-size=1400,900")
 KEY = "sandbox_inspector"
 ENDPOINT = "/aigenstudio/api/v1/remove-background"
 WAIT = 15  # seconds; the page polls every 2 s
-
-
-def _unavailable() -> str | None:
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing.append("the selenium package")
-    return f"missing {', '.join(missing)}" if missing else None
-
-
-@pytest.fixture
-def browser():
-    reason = _unavailable()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI installs the browser, but it is {reason}")
-        pytest.skip(f"no headless browser here: {reason}")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    with tempfile.TemporaryDirectory(prefix="darkroom-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        for flag in (*FLAGS, f"--user-data-dir={profile}"):
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
-        try:
-            yield driver
-        finally:
-            driver.quit()
 
 
 @pytest.fixture
@@ -129,9 +88,6 @@ def test_inspector_shows_request_job_and_result(browser, server):
         assert thumb["width"] > 0, f"the thumbnail {thumb['src']} did not load"
         assert (thumb["width"], thumb["height"]) == Image.open(io.BytesIO(served.content)).size
 
-        errors = [e["message"] for e in browser.get_log("browser")
-                  if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
-        assert errors == []
+        assert console_errors(browser) == []
     finally:
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(SCREENSHOT))
+        screenshot(browser, "inspector.png")
