@@ -241,10 +241,29 @@ def _extract_content_type(headers):
     return None
 
 
+def _memo_body_definition(original):
+    """``body_definition`` matches media ranges with fnmatch on every call, six times per request;
+    its answer for a given operation and content type never changes (the dict it returns is the
+    same object each time), so remember it, for a bounded number of content types."""
+
+    @functools.wraps(original)
+    def body_definition(self, content_type=None):
+        memo = self.__dict__.setdefault("_darkroom_bodies", {})
+        found = memo.get(content_type)
+        if found is None:
+            found = original(self, content_type)
+            if len(memo) < 32:
+                memo[content_type] = found
+        return found
+
+    return body_definition
+
+
 def _install_speed() -> None:
     from connexion import utils
     from connexion.apps.asynchronous import AsyncOperation
     from connexion.decorators import parameter
+    from connexion.operations import OpenAPIOperation
     from connexion.security import AbstractSecurityHandler
 
     if isinstance(AsyncOperation.__dict__.get("fn"), property) and AsyncOperation.fn.fget is _operation_fn:
@@ -256,6 +275,7 @@ def _install_speed() -> None:
     parameter.pythonic = functools.lru_cache(maxsize=1024)(parameter.pythonic)
     parameter.sanitized = functools.lru_cache(maxsize=1024)(parameter.sanitized)
     utils.extract_content_type = _extract_content_type
+    OpenAPIOperation.body_definition = _memo_body_definition(OpenAPIOperation.body_definition)
 
 
 def middlewares() -> list:

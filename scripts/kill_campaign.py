@@ -106,7 +106,7 @@ class Campaign:
         self.in_doubt: list[Sent] = []  # idempotent requests that were in flight at the kill
         self.violations: list[str] = []
         self.figures = {"sent": 0, "acknowledged": 0, "in_doubt_retried": 0, "refused_402": 0, "kills": 0,
-                        "checks": 0, "stuck_keys": 0}
+                        "checks": 0}
 
     def violation(self, text: str) -> None:
         self.violations.append(text)
@@ -183,8 +183,6 @@ class Campaign:
             if response.status_code in (200, 202):
                 sent.job_id = job_id_of(sent, response.json())
                 self.acknowledged.append(sent)
-            elif response.status_code == 409 and self.args.tolerate_stuck_keys:
-                self.figures["stuck_keys"] += 1  # known: a killed process's claim survives the restart
             elif response.status_code != 402:
                 self.violation(f"retry of in-flight key {sent.idempotency_key}: POST {sent.path} -> "
                                f"{response.status_code} {response.text[:300]}")
@@ -261,7 +259,7 @@ class Campaign:
         figures = self.figures
         print(f"kill campaign: {args.rounds} rounds, {figures['kills']} kills, {figures['sent']} creates sent, "
               f"{figures['acknowledged']} acknowledged, {figures['in_doubt_retried']} in-flight keys retried, "
-              f"{figures['refused_402']} refused for credit, {figures['stuck_keys']} stuck keys tolerated, "
+              f"{figures['refused_402']} refused for credit, "
               f"{figures['ledger_entries']} ledger entries, "
               f"balances {figures['balances']}")
         print(f"violations: {len(self.violations)}")
@@ -280,9 +278,6 @@ def parse(argv=None):
     p.add_argument("--kill-min", type=int, default=10, help="fewest acknowledged creates before the kill")
     p.add_argument("--kill-max", type=int, default=60, help="most acknowledged creates before the kill")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--tolerate-stuck-keys", action="store_true",
-                   help="count, but do not fail on, in-flight keys that answer 409 after the restart "
-                        "(an open defect pinned by tests/hardening/test_crash_windows.py)")
     args = p.parse_args(argv)
     args.scratch = None
     if args.state is None:

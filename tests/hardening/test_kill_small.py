@@ -13,10 +13,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "kill_campaign.py"
 def test_two_kill_rounds_lose_nothing_acknowledged(tmp_path):
     db = tmp_path / "state.db"
     run = subprocess.run([sys.executable, str(SCRIPT), "--state", f"sqlite:{db}", "--rounds", "2",
-                          "--kill-min", "10", "--kill-max", "30", "--seed", "7",
-                          # a kill that lands inside a create leaves its key claimed; that defect is
-                          # pinned deterministically in test_crash_windows.py, not left to chance here
-                          "--tolerate-stuck-keys"],
+                          "--kill-min", "10", "--kill-max", "30", "--seed", "7"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     summary = re.search(r"(\d+) kills, (\d+) creates sent, (\d+) acknowledged", run.stdout)
