@@ -50,7 +50,7 @@ def create_app(config: Config | None = None, sandbox: Sandbox | None = None, sta
     sandbox = sandbox or Sandbox(config)
     if sandbox.config.matting_model:
         sandbox.files.engine  # noqa: B018 - loads the model now: a wrong shape stops start-up, not a request
-    inner = AsyncApp(__name__)
+    inner = AsyncApp(__name__, middlewares=compat.middlewares())
     for surface in SURFACES:
         document = load_document(surface.name)
         if surface.name != "sandbox-control":

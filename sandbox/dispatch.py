@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from sandbox import errors, scenarios
-from sandbox.surfaces import SURFACES, Surface, load_document
+from sandbox.surfaces import SURFACES, Surface, parsed_document
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -39,7 +39,7 @@ def _template_regex(template: str) -> re.Pattern:
 def build_routes(surfaces=SURFACES) -> list[Route]:
     routes = []
     for surface in surfaces:
-        for template, item in (load_document(surface.name).get("paths") or {}).items():
+        for template, item in (parsed_document(surface.name).get("paths") or {}).items():
             statuses = {
                 method.upper(): frozenset(int(s) for s in op.get("responses", {}) if s.isdigit())
                 for method, op in item.items() if method in _METHODS

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from sandbox.surfaces import BY_NAME, SURFACES, load_document
+from sandbox.surfaces import BY_NAME, SURFACES, load_document, parsed_document
 
 STATIC = Path(__file__).resolve().parent / "static"
 SANDBOX_SERVER = "Darkroom sandbox"  # the description our documents give their sandbox server
@@ -90,7 +90,7 @@ class Pages:
     # Swagger UI
     def docs_index(self, scope):
         rows = "".join(
-            f'<li><a href="{s.name}/">{html.escape(load_document(s.name)["info"]["title"])}</a> '
+            f'<li><a href="{s.name}/">{html.escape(parsed_document(s.name)["info"]["title"])}</a> '
             f'<code>{s.public_base}</code> · <a href="../openapi/{s.name}.yaml">yaml</a> · '
             f'<a href="../openapi/{s.name}.json">json</a></li>' for s in SURFACES)
         body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Darkroom · API documents</title>'
@@ -106,7 +106,7 @@ class Pages:
         return RedirectResponse(f"/_sandbox/docs/{name}/", status_code=308)
 
     def docs_page(self, scope, name):
-        title = html.escape(load_document(name)["info"]["title"])
+        title = html.escape(parsed_document(name)["info"]["title"])
         links = " · ".join(f'<a href="../{s.name}/"{" class=current" if s.name == name else ""}>{s.name}</a>'
                            for s in SURFACES)
         options = json.dumps({

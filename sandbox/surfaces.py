@@ -6,6 +6,9 @@ body limits) is a row here, so the dispatcher and the error layer carry no vendo
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -103,10 +106,37 @@ def document_text(name: str) -> str:
     return document_path(name).read_text(encoding="utf-8")
 
 
+def _cache_dir() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "darkroom" / "documents"
+
+
 @cache
 def _parsed(name: str) -> dict:
+    """The parsed document. YAML is slow to build; a JSON copy keyed by the text's hash is not."""
+    text = document_text(name)
+    cached = _cache_dir() / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    try:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(document_text(name), Loader=loader)
+    document = yaml.load(text, Loader=loader)
+    try:
+        encoded = json.dumps(document)
+        if json.loads(encoded) == document:  # only plain JSON values survive a round trip
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(encoded, encoding="utf-8")
+            temporary.replace(cached)
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only home or a non-JSON value: parse the YAML every time
+    return document
+
+
+def parsed_document(name: str) -> dict:
+    """The shared parsed document, for readers only (no copy)."""
+    return _parsed(name)
 
 
 def load_document(name: str) -> dict:

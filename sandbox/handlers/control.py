@@ -10,7 +10,7 @@ from sandbox import __version__, scenarios
 from sandbox.clock import EARLIEST, LATEST, iso, parse_instant
 from sandbox.errors import ApiError
 from sandbox.handlers import common
-from sandbox.surfaces import BY_NAME, SURFACES, document_text, load_document
+from sandbox.surfaces import BY_NAME, SURFACES, document_text, parsed_document
 
 
 def _admin():
@@ -35,7 +35,7 @@ async def list_documents():
     base = common.base_url()
     documents = []
     for surface in SURFACES:
-        title = load_document(surface.name).get("info", {}).get("title", surface.name)
+        title = parsed_document(surface.name).get("info", {}).get("title", surface.name)
         documents.append({"name": surface.name, "title": title, "base_url": base + surface.public_base,
                           "json": f"{base}/_sandbox/openapi/{surface.name}.json",
                           "yaml": f"{base}/_sandbox/openapi/{surface.name}.yaml"})
@@ -48,7 +48,7 @@ async def get_document(filename):
         raise ApiError("not_found", f"No document named {name!r}.")
     if ext == "yaml":
         return ConnexionResponse(status_code=200, body=document_text(name).encode(), content_type="application/yaml")
-    return ConnexionResponse(status_code=200, body=json.dumps(load_document(name)).encode(),
+    return ConnexionResponse(status_code=200, body=json.dumps(parsed_document(name)).encode(),
                              content_type="application/json")
 
 
