@@ -1,7 +1,7 @@
 """What a create request asks for: items, outputs, cost and how each result is rendered.
 
 One small function per create operation, keyed by operationId, turns a validated body into a
-:class:`Plan`. Costs come from :mod:`sandbox.catalog`.
+:class:`Plan`; ``assets`` looks up the caller's own uploads. Costs come from :mod:`sandbox.catalog`.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _texts(body: dict) -> list:
     return texts
 
 
-def product_photo(body: dict) -> Plan:
+def product_photo(body: dict, assets=None) -> Plan:
     preset_id = body.get("preset")
     preset = catalog.PRODUCT_PHOTO_PRESETS.get(preset_id) if preset_id else None
     if preset_id and preset is None:
@@ -75,7 +75,7 @@ def product_photo(body: dict) -> Plan:
 def image_tool(tool: str):
     """Create operations of the Image API that take input images."""
 
-    def plan(body: dict) -> Plan:
+    def plan(body: dict, assets=None) -> Plan:
         output = body.get("output") or {}
         outputs = int(output.get("number_of_images", 1))  # 2.0 is a valid JSON integer
         items = _items(body.get("input") or [], "image_url", outputs)
@@ -97,7 +97,7 @@ def image_tool(tool: str):
     return plan
 
 
-def image_generation(body: dict) -> Plan:
+def image_generation(body: dict, assets=None) -> Plan:
     from sandbox.engine.sizes import output_size
 
     output = body.get("output") or {}
@@ -118,7 +118,7 @@ def _productai_item(body: dict) -> list[Item]:
     return [Item(0, urls[0], None, 1, "processing_failed" if failed else None)]
 
 
-def productai_generate(body: dict) -> Plan:
+def productai_generate(body: dict, assets=None) -> Plan:
     from sandbox.engine.sizes import output_size
 
     model = body["model"]
@@ -130,12 +130,12 @@ def productai_generate(body: dict) -> Plan:
                 slow=scenarios.slow(*_texts(body)))
 
 
-def productai_upscale(body: dict) -> Plan:
+def productai_upscale(body: dict, assets=None) -> Plan:
     return Plan("upscale", _productai_item(body), catalog.PRODUCTAI_UPSCALE_TOKENS, "productai_upscale",
                 {"scale": 2}, size=None, scale=2, slow=scenarios.slow(body["image_url"]))
 
 
-def productai_custom(body: dict) -> Plan:
+def productai_custom(body: dict, assets=None) -> Plan:
     return Plan(body["model"], _productai_item(body), catalog.PRODUCTAI_CUSTOM_MODEL_TOKENS, "productai_custom_model",
                 {"model": body["model"], "prompt": body["prompt"]}, slow=scenarios.slow(*_texts(body)))
 
@@ -177,4 +177,5 @@ PLANS = {
     "generate": productai_generate,
     "upscale": productai_upscale,
     "generateCustomModel": productai_custom,
+    "createGeneration": productai_v1_generate,
 }

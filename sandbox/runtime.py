@@ -83,11 +83,11 @@ class Sandbox:
         scope = (account.id, operation_id, idempotency_key) if idempotency_key else None
         now = self.clock.now()
         if scope is not None:
-            print_ = fingerprint(body)
+            digest = fingerprint(body)
             ttl = self.config.idempotency_ttl_hours * 3600
-            record = self.store.claim_idempotency(scope, print_, now, ttl)
+            record = self.store.claim_idempotency(scope, digest, now, ttl)
             if record is not None:
-                if record.fingerprint != print_:
+                if record.fingerprint != digest:
                     raise ApiError("idempotency_conflict")
                 if record.job_id is None:
                     raise ApiError("idempotency_in_progress")
@@ -106,14 +106,11 @@ class Sandbox:
 
     def _new_job(self, surface: str, operation_id: str, account: Account, body: dict, now: float,
                  base_url: str = ""):
-        if operation_id == "createGeneration":
-            def own_asset(asset_id):
-                asset = self.store.get_asset(asset_id)
-                return asset if asset is not None and asset["account"] == account.id else None
+        def own_asset(asset_id):
+            asset = self.store.get_asset(asset_id)
+            return asset if asset is not None and asset["account"] == account.id else None
 
-            plan = planner.productai_v1_generate(body, own_asset)
-        else:
-            plan = planner.PLANS[operation_id](body)
+        plan = planner.PLANS[operation_id](body, own_asset)
         check_concurrency(self, surface, account)
         self._check_sources(surface, plan.items)
         style, refund = JOB_IDS[surface]
