@@ -1,6 +1,7 @@
-"""Kill campaign: ``kill -9`` the SQLite-backed sandbox mid-burst, restart it, check nothing was lost.
+"""Kill campaign: ``kill -9`` the sandbox mid-burst, restart it, check nothing was lost.
 
-Each round starts ``darkroom serve --state sqlite:PATH`` on the same file, first checks everything
+Each round starts ``darkroom serve --state sqlite:PATH`` (or ``redis://HOST:PORT/N``: the server dies,
+Redis keeps the state) on the same store, first checks everything
 acknowledged in earlier rounds, then fires a burst of creates with the ``live_demo`` key
 (idempotent AI Gen Studio creates with known keys, ProductAI ``/api`` and ``/v1`` creates) and
 SIGKILLs the server's process group once a random number of them has been acknowledged. After
@@ -16,6 +17,7 @@ What every check holds the restarted server to:
   does not exist, and each balance equals 1000 + the sum of its ledger entries.
 
     python scripts/kill_campaign.py --state sqlite:/path/state.db --rounds 10
+    python scripts/kill_campaign.py --state redis://127.0.0.1:6379/0 --rounds 10
 
 Exit status 1 on any violation. The file is created if missing; use a fresh one for a clean run.
 """
@@ -205,11 +207,20 @@ class Campaign:
                            f"{response.status_code} {dict(response.headers).get('idempotent-replayed')} "
                            f"{response.text[:200]}")
 
+    def _stored(self) -> tuple[list[dict], set[str]]:
+        """The ledger and the job ids as the store holds them (read-only for SQLite's file)."""
+        if self.args.state.startswith("sqlite:"):
+            path = self.args.state[len("sqlite:"):]
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+                entries = [json.loads(body) for (body,) in db.execute("SELECT body FROM ledger ORDER BY n")]
+                return entries, {job_id for (job_id,) in db.execute("SELECT id FROM jobs")}
+        from sandbox.store import open_store
+
+        store = open_store(self.args.state)
+        return store.ledger(), {job.id for job in store.all_jobs()}
+
     def _ledger(self, balances: dict) -> None:
-        path = self.args.state[len("sqlite:"):]
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            entries = [json.loads(body) for (body,) in db.execute("SELECT body FROM ledger ORDER BY n")]
-            jobs = {job_id for (job_id,) in db.execute("SELECT id FROM jobs")}
+        entries, jobs = self._stored()
         mine = [e for e in entries if e.get("account") == KEY]
         charged: dict[str, int] = {}
         for entry in mine:
@@ -271,7 +282,8 @@ class Campaign:
 
 def parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--state", default=None, help="sqlite:PATH (default: a new temporary file)")
+    p.add_argument("--state", default=None,
+                   help="sqlite:PATH (default: a new temporary file) or redis://HOST:PORT/N (use an empty database)")
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--burst", type=int, default=400, help="creates queued per round (most never sent)")
     p.add_argument("--workers", type=int, default=8)
@@ -283,8 +295,8 @@ def parse(argv=None):
     if args.state is None:
         args.scratch = tempfile.mkdtemp(prefix="darkroom-kill-")
         args.state = "sqlite:" + os.path.join(args.scratch, "state.db")
-    if not args.state.startswith("sqlite:"):
-        p.error("--state must be sqlite:PATH")
+    if not args.state.startswith(("sqlite:", "redis://")):
+        p.error("--state must be sqlite:PATH or redis://HOST:PORT/N")
     return args
 
 
