@@ -116,17 +116,20 @@ class Accounts:
         """Take ``amount`` credits or raise a 402; returns the balance after. Sandbox: no-op."""
         if account.sandbox or amount == 0:
             return self.balance(account, ledger)
-        after = self.store.balance_adjust(account.id, ledger, -amount)
+        entry = asdict(LedgerEntry(account.id, ledger, -amount, "charge", job, at))
+        after = self.store.balance_move(account.id, ledger, -amount, entry)
         if after is None:
-            have = self.balance(account, ledger)
-            raise ApiError("no_credit", f"Not enough credits. Required: {amount}, Available: {have}")
-        self.store.ledger_add(asdict(LedgerEntry(account.id, ledger, -amount, "charge", job, at)))
+            raise self.short(account, ledger, amount)
         return after
+
+    def short(self, account: Account, ledger: str, amount: int) -> ApiError:
+        """The 402 for a charge the balance cannot cover (seed 003's exact message)."""
+        have = self.balance(account, ledger)
+        return ApiError("no_credit", f"Not enough credits. Required: {amount}, Available: {have}")
 
     def credit(self, account: Account, ledger: str, amount: int, *, reason: str, job: str | None, at: float) -> int:
         """Refunds and top-ups. Sandbox accounts stay untouched."""
         if account.sandbox or amount == 0:
             return self.balance(account, ledger)
-        after = self.store.balance_adjust(account.id, ledger, amount)
-        self.store.ledger_add(asdict(LedgerEntry(account.id, ledger, amount, reason, job, at)))
-        return after
+        return self.store.balance_move(account.id, ledger, amount,
+                                       asdict(LedgerEntry(account.id, ledger, amount, reason, job, at)))

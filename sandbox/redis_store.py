@@ -11,15 +11,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import time
 
 from sandbox.jobs import Item, Job
-from sandbox.store import IdempotencyRecord
+from sandbox.store import IN_FLIGHT_LEASE, IdempotencyRecord
 
 _CLAIM_IDEMPOTENCY = """
 local found = redis.call('GET', KEYS[1])
 if found then
   local record = cjson.decode(found)
-  if tonumber(record['expires_at']) > tonumber(ARGV[2]) then return found end
+  local held = record['job_id'] ~= cjson.null or tonumber(record['lease_until']) > tonumber(ARGV[3])
+  if tonumber(record['expires_at']) > tonumber(ARGV[2]) and held then return found end
 end
 redis.call('SET', KEYS[1], ARGV[1])
 return false
@@ -44,10 +46,11 @@ count = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], 180)
 return count
 """
-_ADJUST_BALANCE = """
+_MOVE_BALANCE = """
 local new = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') + tonumber(ARGV[2])
 if new < 0 then return false end
 redis.call('HSET', KEYS[1], ARGV[1], new)
+redis.call('RPUSH', KEYS[2], ARGV[3])
 return new
 """
 _ADD_ACCOUNT = """
@@ -77,7 +80,7 @@ class RedisStore:
         self.r.ping()
         self._scripts = {name: self.r.register_script(body) for name, body in (
             ("claim", _CLAIM_IDEMPOTENCY), ("complete", _COMPLETE_IDEMPOTENCY), ("release", _RELEASE_IDEMPOTENCY),
-            ("count", _COUNT_REQUEST), ("adjust", _ADJUST_BALANCE), ("add_account", _ADD_ACCOUNT))}
+            ("count", _COUNT_REQUEST), ("move", _MOVE_BALANCE), ("add_account", _ADD_ACCOUNT))}
 
     def _k(self, *parts) -> str:
         return self.p + ":".join(str(p) for p in parts)
@@ -114,6 +117,14 @@ class RedisStore:
             pipe.sadd(self._k("unsettled"), ref)
         pipe.execute()
 
+    def delete_job(self, job: Job) -> None:
+        pipe = self.r.pipeline()
+        pipe.delete(self._k("job", job.namespace, job.id))
+        pipe.zrem(self._k("jobs", job.namespace, job.account), job.id)
+        pipe.zrem(self._k("jobs-all"), f"{job.namespace}\x00{job.id}")
+        pipe.srem(self._k("unsettled"), f"{job.namespace}\x00{job.id}")
+        pipe.execute()
+
     def get_job(self, namespace: str, job_id: str) -> Job | None:
         return self._job(self.r.get(self._k("job", namespace, job_id)))
 
@@ -144,8 +155,10 @@ class RedisStore:
         return self._k("idem", json.dumps(list(scope)))
 
     def claim_idempotency(self, scope, fingerprint: str, now: float, ttl: float):
-        record = json.dumps({"fingerprint": fingerprint, "job_id": None, "expires_at": now + ttl})
-        found = self._scripts["claim"](keys=[self._scope(scope)], args=[record, now])
+        wall = time.time()
+        record = json.dumps({"fingerprint": fingerprint, "job_id": None, "expires_at": now + ttl,
+                             "lease_until": wall + IN_FLIGHT_LEASE})
+        found = self._scripts["claim"](keys=[self._scope(scope)], args=[record, now, wall])
         return IdempotencyRecord(**json.loads(found)) if found else None
 
     def complete_idempotency(self, scope, job_id: str) -> None:
@@ -249,8 +262,9 @@ class RedisStore:
         if balances:
             self.r.hset(self._k("bal", account_id), mapping=balances)
 
-    def balance_adjust(self, account_id: str, ledger: str, delta: int) -> int | None:
-        found = self._scripts["adjust"](keys=[self._k("bal", account_id)], args=[ledger, delta])
+    def balance_move(self, account_id: str, ledger: str, delta: int, entry: dict) -> int | None:
+        found = self._scripts["move"](keys=[self._k("bal", account_id), self._k("ledger")],
+                                      args=[ledger, delta, json.dumps(entry)])
         return int(found) if found is not None and found is not False else None
 
     def ledger_add(self, entry: dict) -> None:

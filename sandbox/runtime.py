@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import random
 import threading
+import time
 from pathlib import Path
 
 from sandbox import planner
@@ -90,7 +92,8 @@ class Sandbox:
                 if record.fingerprint != digest:
                     raise ApiError("idempotency_conflict")
                 if record.job_id is None:
-                    raise ApiError("idempotency_in_progress")
+                    wait = max(1, math.ceil(record.lease_until - time.time()))
+                    raise ApiError("idempotency_in_progress", headers={"Retry-After": str(wait)})
                 job = self.store.get_job(surface, record.job_id)
                 return job, True, self.balance(account, surface)
         try:
@@ -119,7 +122,8 @@ class Sandbox:
                   "number": lambda: str(self.ids.number(surface)),
                   "job_hex": lambda: self.ids.hex(surface, "job_")}[style]()
         cost = 0 if account.sandbox else plan.cost
-        balance = self.accounts.charge(account, ledger, cost, job=job_id, at=now)
+        if cost and self.accounts.balance(account, ledger) < cost:
+            raise self.accounts.short(account, ledger, cost)
         factor = self.config.slow_factor if plan.slow else 1.0
         job = Job(job_id, surface, account.id, plan.kind, body, now, self.store.next_seq(), plan.items,
                   self.config.queued_seconds * factor, self.config.processing_seconds * factor,
@@ -127,7 +131,14 @@ class Sandbox:
                   webhook_url=plan.webhook_url,
                   extra={"pipeline": plan.pipeline, "params": plan.params, "format": plan.format,
                          "size": plan.size, "scale": plan.scale, "base_url": base_url})
+        # The job is stored before it is charged: where writes are not one transaction (Redis), a
+        # crash in between leaves an unacknowledged, uncharged job rather than a charge for nothing.
         self.store.put_job(job)
+        try:
+            balance = self.accounts.charge(account, ledger, cost, job=job_id, at=now)
+        except ApiError:
+            self.store.delete_job(job)  # another request spent the credit first
+            raise
         return job, balance
 
     def get_job(self, surface: str, account: Account, job_id: str) -> Job:

@@ -36,6 +36,7 @@ class SqliteStore(MemoryStore):
         self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db_lock = threading.RLock()
+        self._depth = 0  # nesting of transaction()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
@@ -87,17 +88,33 @@ class SqliteStore(MemoryStore):
 
     @contextmanager
     def transaction(self):
-        """One commit for all the writes of one create: a kill leaves all of them or none."""
+        """One commit for all the writes of one create: a kill leaves all of them or none.
+        Nested uses join the outer transaction."""
         with self.lock, self._db_lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
             self._db.execute("BEGIN")
+            self._depth = 1
             try:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
 
     # write-through
+    def delete_job(self, job: Job) -> None:
+        super().delete_job(job)
+        self._write("DELETE FROM jobs WHERE namespace = ? AND id = ?", job.namespace, job.id)
+
     def put_job(self, job: Job) -> None:
         super().put_job(job)
         self._write("INSERT OR REPLACE INTO jobs VALUES (?, ?, ?)", job.namespace, job.id,

@@ -11,16 +11,23 @@ from __future__ import annotations
 import contextlib
 import copy
 import threading
+import time
 from dataclasses import dataclass
 
 from sandbox.jobs import Job
+
+IN_FLIGHT_LEASE = 10.0  # wall-clock seconds a claim without a job holds its key (a crashed process's claim lapses)
 
 
 @dataclass
 class IdempotencyRecord:
     fingerprint: str  # canonical JSON hash of the body
     job_id: str | None  # None while the first request is still in flight
-    expires_at: float
+    expires_at: float  # sandbox time
+    lease_until: float = 0.0  # wall time; an in-flight claim past it belongs to no live request
+
+    def holds(self, now: float) -> bool:
+        return self.expires_at > now and (self.job_id is not None or self.lease_until > time.time())
 
 
 class MemoryStore:
@@ -58,6 +65,10 @@ class MemoryStore:
         with self.lock:
             self.jobs[(job.namespace, job.id)] = job
 
+    def delete_job(self, job: Job) -> None:
+        with self.lock:
+            self.jobs.pop((job.namespace, job.id), None)
+
     def get_job(self, namespace: str, job_id: str) -> Job | None:
         return self.jobs.get((namespace, job_id))
 
@@ -89,9 +100,9 @@ class MemoryStore:
         """Atomically look up or reserve a key: returns the existing record, or None when reserved."""
         with self.lock:
             record = self.idempotency.get(scope)
-            if record is not None and record.expires_at > now:
+            if record is not None and record.holds(now):
                 return record
-            self.idempotency[scope] = IdempotencyRecord(fingerprint, None, now + ttl)
+            self.idempotency[scope] = IdempotencyRecord(fingerprint, None, now + ttl, time.time() + IN_FLIGHT_LEASE)
             return None
 
     def complete_idempotency(self, scope, job_id: str) -> None:
@@ -186,15 +197,17 @@ class MemoryStore:
                 account.limits.update(limits)
             self._account_changed(account_id)
 
-    def balance_adjust(self, account_id: str, ledger: str, delta: int) -> int | None:
-        """Atomically add ``delta``; None (and no change) when the balance would go below zero."""
-        with self.lock:
+    def balance_move(self, account_id: str, ledger: str, delta: int, entry: dict) -> int | None:
+        """Atomically add ``delta`` and record its ledger entry; None (and neither) when the balance
+        would go below zero. One step, so a crash never leaves a balance without its entry."""
+        with self.lock, self.transaction():
             account = self.accounts[account_id]
             new = account.balances.get(ledger, 0) + delta
             if new < 0:
                 return None
             account.balances[ledger] = new
             self._account_changed(account_id)
+            self.ledger_add(entry)
             return new
 
     def ledger_add(self, entry: dict) -> None:

@@ -181,6 +181,10 @@ class Campaign:
         doubtful, self.in_doubt = self.in_doubt, []
         for sent in doubtful:
             response = client.post(sent.path, json=sent.body, headers=sent.headers())
+            if response.status_code == 409 and "idempotency_in_progress" in response.text:
+                # a claim by the killed process: it lapses after its lease (Retry-After), then the key works
+                time.sleep(min(15, int(response.headers.get("retry-after", "1"))))
+                response = client.post(sent.path, json=sent.body, headers=sent.headers())
             self.figures["in_doubt_retried"] += 1
             if response.status_code in (200, 202):
                 sent.job_id = job_id_of(sent, response.json())

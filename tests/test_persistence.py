@@ -182,15 +182,14 @@ def test_accounts_balances_ledger_counters_and_claims(store_url):
     assert "already exists" in store.account_add(Account("a", ["k3"], "live"))
     assert "already belongs" in store.account_add(Account("b", ["k2"], "live"))
     assert store.account_for_key("k2").id == "a" and store.account_for_key("nope") is None
-    assert store.balance_adjust("a", "aigenstudio", -3) == 2
-    assert store.balance_adjust("a", "aigenstudio", -3) is None  # never below zero
+    entry = {"account": "a", "ledger": "aigenstudio", "amount": -3, "reason": "charge", "job": "j", "at": 1.0}
+    assert store.balance_move("a", "aigenstudio", -3, entry) == 2
+    assert store.balance_move("a", "aigenstudio", -3, {**entry, "job": "k"}) is None  # never below zero
     assert store.account_get("a").balances["aigenstudio"] == 2
+    assert [row["job"] for row in store.ledger()] == ["j"]  # the refused move left no entry
     store.account_update("a", enabled=False, revoke="k1", balances={"productai": 9})
     account = store.account_get("a")
     assert (account.enabled, account.revoked, account.balances["productai"]) == (False, {"k1"}, 9)
-    store.ledger_add({"account": "a", "ledger": "aigenstudio", "amount": -3, "reason": "charge", "job": "j",
-                      "at": 1.0})
-    assert [row["amount"] for row in store.ledger()] == [-3]
     assert [store.counter("x") for _ in range(3)] == [1, 2, 3]
     job = make_job(1)
     store.put_job(job)
