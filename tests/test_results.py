@@ -49,6 +49,19 @@ def test_every_productai_model_returns_its_image(server, model):
     assert image.size == expected
 
 
+def test_extreme_direct_ratio_renders_at_its_size(server):
+    """Found by the 1,000-example fuzz run: "1:22" is schema-valid for nanobanana and must render."""
+    headers = {"x-api-key": "sandbox_results"}
+    job = server.client.post("/productai/v1/api/generate", headers=headers, json={
+        "image_url": "https://0.org", "prompt": "x", "model": "nanobanana", "aspect_ratio": "1:22",
+        "resolution": "2K", "output_format": "jpg"})
+    assert job.status_code == 200, job.text
+    server.advance(5)
+    done = server.client.get(f"/productai/v1/api/job/{job.json()['data']['id']}", headers=headers).json()["data"]
+    _, image = fetch_image(server, done["image_url"])
+    assert image.size == (96, 2048)
+
+
 def test_models_differ_and_repeat(server):
     headers = {"x-api-key": "sandbox_results"}
     files = {}

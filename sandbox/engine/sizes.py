@@ -40,7 +40,7 @@ NAMED_RATIOS: dict[str, str] = {
 }
 
 _RATIO_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[:x/]\s*(\d+(?:\.\d+)?)\s*$")
-_MAX_RATIO = 16.0  # beyond this a "W:H" is more likely a typo than a frame
+_MAX_RATIO = 99.0  # the widest "W:H" ProductAI's documented pattern admits (both sides 1..99)
 
 
 def _round8(value: float) -> int:

@@ -18,6 +18,8 @@ from sandbox.engine.sizes import NAMED_RATIOS, RATIOS
     ("PORTRAIT_4_5", "1K", (816, 1024)),
     ("landscape_5_4", "1k", (1024, 816)),
     ("7:5", "1K", (1024, 728)),
+    ("1:22", "2K", (96, 2048)),  # as wide as the documents allow: any "W:H" with sides 1..99
+    ("99:1", "1K", (1024, 8)),
 ])
 def test_output_size(ratio, resolution, expected):
     assert output_size(ratio, resolution) == expected
