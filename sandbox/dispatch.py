@@ -96,6 +96,13 @@ class Dispatcher:
         request_id = client_id if _CLIENT_ID.match(client_id) else sandbox.ids.request_id()
         path, method = scope["path"], scope["method"]
         note = {"surface": None, "error": None, "extra_headers": {}}
+        key, resolved = _api_key(headers), []
+
+        def caller():
+            """The key's account, looked up once for the limiter and the journal."""
+            if not resolved:
+                resolved.append(sandbox.accounts.resolve(key) if key else None)
+            return resolved[0]
 
         async def send_out(message):
             if message["type"] == "http.response.start":
@@ -104,8 +111,7 @@ class Dispatcher:
                 out.append((b"x-request-id", request_id.encode("latin-1")))
                 message["headers"] = out
                 if note["surface"] not in (None, "sandbox-control"):  # the journal is for vendor calls
-                    key = _api_key(headers)
-                    account = sandbox.accounts.resolve(key) if key else None
+                    account = caller()
                     sandbox.journal.record(
                         epoch=sandbox.clock.now(), surface=note["surface"], method=method, path=path,
                         status=message["status"], request_id=request_id, account=account.id if account else None,
@@ -128,7 +134,7 @@ class Dispatcher:
                                     headers={"Allow": ", ".join(sorted(route.statuses))})
             return await self._answer(surface, error, request_id, send_out, note, edge=True)
 
-        verdict = sandbox.limiter.check(surface.name, _api_key(headers), (scope.get("client") or ("",))[0])
+        verdict = sandbox.limiter.check(surface.name, key, (scope.get("client") or ("",))[0], caller)
         if verdict is not None:
             note["extra_headers"].update(verdict.headers())
             if not verdict.allowed:

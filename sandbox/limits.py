@@ -43,8 +43,10 @@ class RateLimiter:
     def __init__(self, sandbox):
         self.sandbox = sandbox
 
-    def check(self, surface: str, key: str | None, client_ip: str) -> Verdict | None:
-        """Count one request; None when the surface (or the sandbox) has no limit."""
+    def check(self, surface: str, key: str | None, client_ip: str, account_of=None) -> Verdict | None:
+        """Count one request; None when the surface (or the sandbox) has no limit.
+
+        ``account_of`` returns the key's account when the caller has already looked it up."""
         sandbox = self.sandbox
         policy = POLICIES.get(surface)
         if policy is None or not sandbox.config.rate_limits:
@@ -52,7 +54,7 @@ class RateLimiter:
         by, limit_name, override = policy
         limit = sandbox.config.limits[limit_name]
         if by == "key":
-            account = sandbox.accounts.resolve(key)
+            account = account_of() if account_of is not None else sandbox.accounts.resolve(key)
             if account is None:
                 return None  # unknown keys get their 401 without spending anybody's budget
             identity = key
